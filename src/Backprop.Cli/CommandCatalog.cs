@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Backprop.Cli;
+
+/// <summary>Every command of the tool, in the order `backprop --help` lists them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
