@@ -30,7 +30,7 @@ public sealed record MinimizationResult(double Cost, int Iterations, int Functio
 
 /// <summary>
 /// A full-batch minimizer over the flat parameter vector: L-BFGS, fmincg-style conjugate gradient.
-/// <paramref name="parameters"/> holds the start point and receives the minimizer.
+/// The parameters span holds the start point and receives the minimizer.
 /// The callback may return false to stop early.
 /// </summary>
 public interface IMinimizer
