@@ -37,45 +37,52 @@ public sealed class NDArray
     public string? Note { get; }
 
     public long Length => Data.LongLength;
-    public bool IsNumeric => Data is not char[];
+    public bool IsNumeric => Data.GetType() != typeof(char[]);
 
     /// <summary>Dimensions as MATLAB prints them, e.g. "25x401".</summary>
     public string ShapeText => string.Join("x", Shape);
 
     /// <summary>Element at a C-order flat index, as a double.</summary>
-    public double GetDouble(long index) => Data switch
+    public double GetDouble(long index)
     {
-        double[] a => a[index],
-        float[] a => a[index],
-        sbyte[] a => a[index],
-        byte[] a => a[index],
-        short[] a => a[index],
-        ushort[] a => a[index],
-        int[] a => a[index],
-        uint[] a => a[index],
-        long[] a => a[index],
-        ulong[] a => a[index],
-        bool[] a => a[index] ? 1.0 : 0.0,
-        char[] a => a[index],
-        _ => throw new NotSupportedException($"Array '{Name}' has an unsupported element type {Data.GetType().Name}."),
-    };
+        // Switch on the exact element type: the CLR lets a byte[] pass an `is sbyte[]` test (and
+        // ushort[]/short[], uint[]/int[], ulong[]/long[] likewise), so pattern matching would misread them.
+        var t = Data.GetType();
+        if (t == typeof(double[])) return ((double[])Data)[index];
+        if (t == typeof(float[])) return ((float[])Data)[index];
+        if (t == typeof(byte[])) return ((byte[])Data)[index];
+        if (t == typeof(sbyte[])) return ((sbyte[])Data)[index];
+        if (t == typeof(short[])) return ((short[])Data)[index];
+        if (t == typeof(ushort[])) return ((ushort[])Data)[index];
+        if (t == typeof(int[])) return ((int[])Data)[index];
+        if (t == typeof(uint[])) return ((uint[])Data)[index];
+        if (t == typeof(long[])) return ((long[])Data)[index];
+        if (t == typeof(ulong[])) return ((ulong[])Data)[index];
+        if (t == typeof(bool[])) return ((bool[])Data)[index] ? 1.0 : 0.0;
+        if (t == typeof(char[])) return ((char[])Data)[index];
+        throw new NotSupportedException($"Array '{Name}' has an unsupported element type {t.Name}.");
+    }
 
     /// <summary>All elements as float64, C order.</summary>
     public double[] ToDoubles()
     {
-        if (Data is double[] d) return (double[])d.Clone();
+        var t = Data.GetType();
+        if (t == typeof(double[])) return (double[])((double[])Data).Clone();
         var result = new double[Length];
-        if (Data is float[] f)
+        if (t == typeof(float[]))
         {
+            var f = (float[])Data;
             for (long i = 0; i < result.LongLength; i++) result[i] = f[i];
-            return result;
         }
-        if (Data is byte[] b)
+        else if (t == typeof(byte[]))
         {
+            var b = (byte[])Data;
             for (long i = 0; i < result.LongLength; i++) result[i] = b[i];
-            return result;
         }
-        for (long i = 0; i < result.LongLength; i++) result[i] = GetDouble(i);
+        else
+        {
+            for (long i = 0; i < result.LongLength; i++) result[i] = GetDouble(i);
+        }
         return result;
     }
 

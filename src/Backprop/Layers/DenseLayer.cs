@@ -1,0 +1,77 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Backprop.Numerics;
+
+namespace Backprop.Layers;
+
+/// <summary>
+/// A fully connected layer. Its weights W [out, in] and bias b [out] are views into the network's flat
+/// parameter vector (W row-major, then b), and its gradients are views at the same offsets into the
+/// flat gradient vector. Forward and backward sit side by side.
+/// </summary>
+public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    internal DenseLayer(int inputs, int outputs, Activation activation, T[] parameters, T[] gradient, int offset)
+    {
+        Inputs = inputs;
+        Outputs = outputs;
+        Activation = activation;
+        Offset = offset;
+        Weights = new Matrix<T>(parameters, offset, outputs, inputs);
+        Bias = parameters.AsMemory(offset + outputs * inputs, outputs);
+        WeightsGradient = new Matrix<T>(gradient, offset, outputs, inputs);
+        BiasGradient = gradient.AsMemory(offset + outputs * inputs, outputs);
+    }
+
+    public int Inputs { get; }
+    public int Outputs { get; }
+    public Activation Activation { get; }
+    /// <summary>Where this layer's W starts in the flat parameter vector; b follows W.</summary>
+    public int Offset { get; }
+    public int ParameterCount => Outputs * (Inputs + 1);
+
+    /// <summary>W [out, in]: row j holds the weights into unit j.</summary>
+    public Matrix<T> Weights { get; }
+    /// <summary>b [out].</summary>
+    public Memory<T> Bias { get; }
+    /// <summary>dCost/dW [out, in].</summary>
+    public Matrix<T> WeightsGradient { get; }
+    /// <summary>dCost/db [out].</summary>
+    public Memory<T> BiasGradient { get; }
+
+    /// <summary>
+    /// Z = X·Wᵀ + b, A = f(Z).   X [batch, in] · W [out, in]ᵀ -> Z [batch, out].
+    /// <paramref name="z"/> may be the same matrix as <paramref name="a"/> when Z need not be kept.
+    /// </summary>
+    public void Forward(Matrix<T> x, Matrix<T> z, Matrix<T> a)
+    {
+        Gemm.MultiplyTransposeB(x, Weights, z, T.One, T.Zero);
+        var bias = Bias.Span;
+        for (int r = 0; r < z.Rows; r++)
+        {
+            var zr = z.Row(r);
+            TensorPrimitives.Add<T>(zr, bias, zr);
+            if (!ReferenceEquals(z, a)) zr.CopyTo(a.Row(r));
+            Activations.Apply(Activation, a.Row(r));
+        }
+    }
+
+    /// <summary>
+    /// Given dZ = dCost/dZ [batch, out] and the layer input X [batch, in]:
+    /// dW = dZᵀ·X + l2·W   ([batch, out]ᵀ · [batch, in] -> [out, in]);
+    /// db = Σ over the batch of dZ  ([out]; the bias is never regularized);
+    /// dX = dZ·W   ([batch, out] · [out, in] -> [batch, in]) when <paramref name="dx"/> is given.
+    /// </summary>
+    public void Backward(Matrix<T> x, Matrix<T> dz, T l2, Matrix<T>? dx)
+    {
+        Gemm.MultiplyTransposeA(dz, x, WeightsGradient, T.One, T.Zero);
+        if (!T.IsZero(l2))
+            TensorPrimitives.MultiplyAdd<T>(Weights.Span, l2, WeightsGradient.Span, WeightsGradient.Span);
+        var db = BiasGradient.Span;
+        db.Clear();
+        for (int r = 0; r < dz.Rows; r++)
+            TensorPrimitives.Add<T>(db, dz.Row(r), db);
+        if (dx is not null)
+            Gemm.Multiply(dz, Weights, dx, T.One, T.Zero);
+    }
+}

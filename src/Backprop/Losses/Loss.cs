@@ -1,0 +1,98 @@
+using System.Numerics;
+using Backprop.Layers;
+
+namespace Backprop.Losses;
+
+/// <summary>The loss the output layer is trained on.</summary>
+public enum Loss
+{
+    /// <summary>
+    /// Cross-entropy. With sigmoid outputs: the ex4 cost, binary cross-entropy summed over the classes,
+    /// −Σₖ [yₖ log hₖ + (1−yₖ) log(1−hₖ)]. With softmax outputs: the negative log-likelihood −Σₖ yₖ log pₖ.
+    /// </summary>
+    CrossEntropy,
+    /// <summary>Squared error ½ Σₖ (oₖ − tₖ)², with any element-wise output activation.</summary>
+    SquaredError,
+}
+
+/// <summary>
+/// Losses as a small table: the per-sample value (computed from the pre-activation z where that is what
+/// keeps it finite) and the output delta dCost/dZ. Costs are means over the m samples of the batch.
+/// </summary>
+public static class Losses
+{
+    public static Loss Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "cross-entropy" or "crossentropy" or "ce" or "log-loss" or "nll" => Loss.CrossEntropy,
+        "squared-error" or "squared" or "mse" or "se" => Loss.SquaredError,
+        _ => throw new ArgumentException($"Unknown loss '{name}': expected cross-entropy or squared-error."),
+    };
+
+    public static string Name(Loss loss) => loss == Loss.CrossEntropy ? "cross-entropy" : "squared-error";
+
+    /// <summary>The loss that goes with an output activation when the user names only the activation.</summary>
+    public static Loss DefaultFor(Activation output) =>
+        output is Activation.Sigmoid or Activation.Softmax ? Loss.CrossEntropy : Loss.SquaredError;
+
+    /// <summary>Throws unless the output activation and loss form a pair with a well-defined delta.</summary>
+    public static void Validate(Activation output, Loss loss)
+    {
+        if (loss == Loss.CrossEntropy && output is not (Activation.Sigmoid or Activation.Softmax))
+            throw new ArgumentException($"The cross-entropy loss needs sigmoid or softmax outputs, not {Activations.Name(output)}.");
+        if (loss == Loss.SquaredError && output == Activation.Softmax)
+            throw new ArgumentException("Softmax outputs go with the cross-entropy loss, not squared error.");
+    }
+
+    /// <summary>The loss of one sample: z and a are the output layer's pre-activation and activation rows, y the target row.</summary>
+    public static double Value<T>(Activation output, Loss loss, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        switch (loss, output)
+        {
+            case (Loss.CrossEntropy, Activation.Sigmoid):
+                // −y log σ(z) − (1−y) log(1−σ(z)) = max(z, 0) − y·z + log(1 + e^−|z|): finite for any z.
+                for (int k = 0; k < z.Length; k++)
+                {
+                    double zk = double.CreateTruncating(z[k]), yk = double.CreateTruncating(y[k]);
+                    sum += Math.Max(zk, 0) - yk * zk + Math.Log(1 + Math.Exp(-Math.Abs(zk)));
+                }
+                return sum;
+            case (Loss.CrossEntropy, Activation.Softmax):
+                // −Σ yₖ log pₖ with log pₖ = zₖ − log Σ exp(z): finite for any z.
+                double max = double.NegativeInfinity;
+                for (int k = 0; k < z.Length; k++) max = Math.Max(max, double.CreateTruncating(z[k]));
+                double expSum = 0;
+                for (int k = 0; k < z.Length; k++) expSum += Math.Exp(double.CreateTruncating(z[k]) - max);
+                double logSum = max + Math.Log(expSum);
+                for (int k = 0; k < z.Length; k++)
+                {
+                    double yk = double.CreateTruncating(y[k]);
+                    if (yk != 0) sum -= yk * (double.CreateTruncating(z[k]) - logSum);
+                }
+                return sum;
+            case (Loss.SquaredError, _):
+                for (int k = 0; k < a.Length; k++)
+                {
+                    double d = double.CreateTruncating(a[k]) - double.CreateTruncating(y[k]);
+                    sum += 0.5 * d * d;
+                }
+                return sum;
+            default:
+                Validate(output, loss);
+                throw new InvalidOperationException("unreachable");
+        }
+    }
+
+    /// <summary>
+    /// The output delta dCost/dZ for one sample of a batch of m, written into <paramref name="delta"/>:
+    /// (a − y)/m for the cross-entropy pairs, (a − y) ⊙ f'(z)/m for squared error.
+    /// </summary>
+    public static void Delta<T>(Activation output, Loss loss, ReadOnlySpan<T> a, ReadOnlySpan<T> y, T invM, Span<T> delta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int k = 0; k < a.Length; k++) delta[k] = (a[k] - y[k]) * invM;
+        if (loss == Loss.SquaredError)
+            Activations.MultiplyDerivative(output, a, delta);
+    }
+}
