@@ -19,7 +19,7 @@ public enum Loss
 /// Losses as a small table: the per-sample value (computed from the pre-activation z where that is what
 /// keeps it finite) and the output delta dCost/dZ. Costs are means over the m samples of the batch.
 /// </summary>
-public static class Losses
+public static class LossFunctions
 {
     public static Loss Parse(string name) => name.Trim().ToLowerInvariant() switch
     {

@@ -23,7 +23,7 @@ public sealed record NetworkSpec
         for (int i = 0; i < activations.Count - 1; i++)
             if (activations[i] == Activation.Softmax)
                 throw new ArgumentException($"Softmax is an output activation; hidden layer {i + 1} cannot use it.");
-        Losses.Losses.Validate(activations[^1], loss);
+        LossFunctions.Validate(activations[^1], loss);
         LayerSizes = layerSizes.ToArray();
         Activations = activations.ToArray();
         Loss = loss;
@@ -35,7 +35,7 @@ public sealed record NetworkSpec
     {
         ArgumentNullException.ThrowIfNull(layerSizes);
         var activations = Enumerable.Repeat(hidden, Math.Max(layerSizes.Count - 2, 0)).Append(output).ToArray();
-        return new NetworkSpec(layerSizes, activations, loss ?? Losses.Losses.DefaultFor(output));
+        return new NetworkSpec(layerSizes, activations, loss ?? LossFunctions.DefaultFor(output));
     }
 
     public IReadOnlyList<int> LayerSizes { get; }
@@ -60,7 +60,7 @@ public sealed record NetworkSpec
 
     /// <summary>e.g. "400-25-10 sigmoid/sigmoid cross-entropy".</summary>
     public override string ToString() =>
-        $"{string.Join("-", LayerSizes)} {string.Join("/", Activations.Select(Layers.Activations.Name))} {Losses.Losses.Name(Loss)}";
+        $"{string.Join("-", LayerSizes)} {string.Join("/", Activations.Select(Layers.Activations.Name))} {LossFunctions.Name(Loss)}";
 
     public bool Equals(NetworkSpec? other) => other is not null && LayerSizes.SequenceEqual(other.LayerSizes)
         && Activations.SequenceEqual(other.Activations) && Loss == other.Loss;

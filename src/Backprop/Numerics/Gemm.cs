@@ -20,19 +20,8 @@ public static class Gemm
         // [m, k] x [n, k]ᵀ -> [m, n]
         Check(a.Rows, a.Cols, b.Rows, b.Cols, c, "A·Bᵀ", a.Rows, b.Rows, a.Cols == b.Cols);
         int m = a.Rows, n = b.Rows, k = a.Cols;
-        RowBlocks(m, (long)m * n * k, (start, end) =>
-        {
-            for (int i = start; i < end; i++)
-            {
-                var ai = a.Row(i);
-                var ci = c.Row(i);
-                for (int j = 0; j < n; j++)
-                {
-                    T dot = TensorPrimitives.Dot<T>(ai, b.Row(j));
-                    ci[j] = T.IsZero(beta) ? alpha * dot : alpha * dot + beta * ci[j];
-                }
-            }
-        });
+        if (Sequential(m, (long)m * n * k)) NtRows(a, b, c, alpha, beta, 0, m);
+        else RowBlocks(NtRows, a, b, c, alpha, beta, m);
     }
 
     /// <summary>C[m, n] = alpha · A[m, k] · B[k, n] + beta · C  (backward pass: dX = dZ·W).</summary>
@@ -42,21 +31,8 @@ public static class Gemm
         // [m, k] x [k, n] -> [m, n]
         Check(a.Rows, a.Cols, b.Rows, b.Cols, c, "A·B", a.Rows, b.Cols, a.Cols == b.Rows);
         int m = a.Rows, n = b.Cols, k = a.Cols;
-        RowBlocks(m, (long)m * n * k, (start, end) =>
-        {
-            for (int i = start; i < end; i++)
-            {
-                var ci = c.Row(i);
-                Scale(ci, beta);
-                var ai = a.Row(i);
-                for (int p = 0; p < k; p++)
-                {
-                    T s = alpha * ai[p];
-                    if (!T.IsZero(s))
-                        TensorPrimitives.MultiplyAdd<T>(b.Row(p), s, ci, ci);
-                }
-            }
-        });
+        if (Sequential(m, (long)m * n * k)) NnRows(a, b, c, alpha, beta, 0, m);
+        else RowBlocks(NnRows, a, b, c, alpha, beta, m);
     }
 
     /// <summary>C[m, n] = alpha · A[k, m]ᵀ · B[k, n] + beta · C  (weight gradient: dW = dZᵀ·X).</summary>
@@ -66,25 +42,64 @@ public static class Gemm
         // [k, m]ᵀ x [k, n] -> [m, n]
         Check(a.Rows, a.Cols, b.Rows, b.Cols, c, "Aᵀ·B", a.Cols, b.Cols, a.Rows == b.Rows);
         int m = a.Cols, n = b.Cols, k = a.Rows;
-        RowBlocks(m, (long)m * n * k, (start, end) =>
+        if (Sequential(m, (long)m * n * k)) TnRows(a, b, c, alpha, beta, 0, m);
+        else RowBlocks(TnRows, a, b, c, alpha, beta, m);
+    }
+
+    private static void NtRows<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int start, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = c.Cols, k = a.Cols;
+        for (int i = start; i < end; i++)
         {
-            for (int i = start; i < end; i++)
-                Scale(c.Row(i), beta);
+            var ai = a.Row(i);
+            var ci = c.Row(i);
+            for (int j = 0; j < n; j++)
+            {
+                T dot = TensorPrimitives.Dot<T>(ai, b.Row(j));
+                ci[j] = T.IsZero(beta) ? alpha * dot : alpha * dot + beta * ci[j];
+            }
+        }
+    }
+
+    private static void NnRows<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int start, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = c.Cols, k = a.Cols;
+        for (int i = start; i < end; i++)
+        {
+            var ci = c.Row(i);
+            Scale(ci, beta);
+            var ai = a.Row(i);
             for (int p = 0; p < k; p++)
             {
-                var ap = a.Row(p);
-                var bp = b.Row(p);
-                for (int i = start; i < end; i++)
+                T s = alpha * ai[p];
+                if (!T.IsZero(s))
+                    TensorPrimitives.MultiplyAdd<T>(b.Row(p), s, ci, ci);
+            }
+        }
+    }
+
+    private static void TnRows<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int start, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = c.Cols, k = a.Rows;
+        for (int i = start; i < end; i++)
+            Scale(c.Row(i), beta);
+        for (int p = 0; p < k; p++)
+        {
+            var ap = a.Row(p);
+            var bp = b.Row(p);
+            for (int i = start; i < end; i++)
+            {
+                T s = alpha * ap[i];
+                if (!T.IsZero(s))
                 {
-                    T s = alpha * ap[i];
-                    if (!T.IsZero(s))
-                    {
-                        var ci = c.Row(i);
-                        TensorPrimitives.MultiplyAdd<T>(bp, s, ci, ci);
-                    }
+                    var ci = c.Row(i);
+                    TensorPrimitives.MultiplyAdd<T>(bp, s, ci, ci);
                 }
             }
-        });
+        }
     }
 
     private static void Scale<T>(Span<T> row, T beta) where T : unmanaged, IFloatingPointIeee754<T>
@@ -93,19 +108,26 @@ public static class Gemm
         else if (beta != T.One) TensorPrimitives.Multiply<T>(row, beta, row);
     }
 
-    private static void RowBlocks(int rows, long work, Action<int, int> body)
+    private static bool Sequential(int rows, long work) =>
+        Math.Min(Parallelism.MaxThreads, rows) <= 1 || work < ParallelThreshold;
+
+    /// <summary>Splits rows [0, rows) into one contiguous block per thread. Each element of C is computed
+    /// by exactly one thread in the same order whatever the split, so results do not depend on the thread count.</summary>
+    private delegate void Kernel<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int start, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Splits rows [0, rows) of C into one contiguous block per thread. Each element of C is computed
+    /// by exactly one thread in the same order whatever the split, so results do not depend on the thread count.
+    /// (A separate method so that the sequential path allocates no closure.)</summary>
+    private static void RowBlocks<T>(Kernel<T> kernel, Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int threads = Math.Min(Parallelism.MaxThreads, rows);
-        if (threads <= 1 || work < ParallelThreshold)
-        {
-            body(0, rows);
-            return;
-        }
         int chunk = (rows + threads - 1) / threads;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             int start = t * chunk, end = Math.Min(rows, start + chunk);
-            if (start < end) body(start, end);
+            if (start < end) kernel(a, b, c, alpha, beta, start, end);
         });
     }
 

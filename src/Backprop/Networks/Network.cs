@@ -1,0 +1,229 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Backprop.Layers;
+using Backprop.Losses;
+using Backprop.Numerics;
+using Backprop.Training.Optimizers;
+
+namespace Backprop.Networks;
+
+/// <summary>
+/// A multilayer perceptron. All weights and biases live in one flat vector <see cref="Parameters"/>
+/// (layer by layer: W [out, in] row-major, then b [out]); each <see cref="DenseLayer{T}"/> is a view into
+/// it, and <see cref="Gradient"/> has the same layout. Full-batch optimizers and the gradient check work
+/// on the flat vectors directly.
+/// <para>Cost (the ex4 / scikit-learn convention): J = (1/m) Σᵢ loss(xᵢ, yᵢ) + λ/(2m) Σ_layers Σ W², biases
+/// never regularized, m = the number of rows passed in (the batch).</para>
+/// </summary>
+public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Rows per chunk when predicting on many samples (bounds the workspace).</summary>
+    public const int PredictionChunk = 1024;
+
+    private readonly DenseLayer<T>[] layers;
+    private readonly Workspace<T> workspace;
+
+    /// <summary>A network with all parameters zero (see Initialization) or the given flat vector (copied).</summary>
+    public Network(NetworkSpec spec, ReadOnlySpan<T> parameters = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        Spec = spec;
+        Parameters = new T[spec.ParameterCount];
+        Gradient = new T[spec.ParameterCount];
+        if (!parameters.IsEmpty)
+        {
+            if (parameters.Length != Parameters.Length)
+                throw new ArgumentException($"Network {spec} has {Parameters.Length} parameters; got a vector of {parameters.Length}.", nameof(parameters));
+            parameters.CopyTo(Parameters);
+        }
+        layers = new DenseLayer<T>[spec.LayerCount];
+        int offset = 0;
+        for (int l = 0; l < spec.LayerCount; l++)
+        {
+            layers[l] = new DenseLayer<T>(spec.LayerSizes[l], spec.LayerSizes[l + 1], spec.Activations[l], Parameters, Gradient, offset);
+            offset += layers[l].ParameterCount;
+        }
+        workspace = new Workspace<T>(spec.LayerSizes);
+    }
+
+    public NetworkSpec Spec { get; }
+    /// <summary>Every weight and bias, layer by layer (W row-major, then b).</summary>
+    public T[] Parameters { get; }
+    /// <summary>dCost/dParameters from the last <see cref="CostAndGradient(Matrix{T}, Matrix{T}, double)"/>, same layout.</summary>
+    public T[] Gradient { get; }
+    public IReadOnlyList<DenseLayer<T>> Layers => layers;
+    public int ParameterCount => Parameters.Length;
+
+    /// <summary>
+    /// Runs X [m, inputs] through every layer and returns the output activations [m, outputs]: a view into
+    /// the network's workspace, valid until the next call on this network.
+    /// </summary>
+    public Matrix<T> Forward(Matrix<T> x)
+    {
+        CheckInput(x);
+        var ws = workspace.For(x.Rows);
+        var input = x;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            // Only the output layer keeps Z (for an overflow-safe loss); hidden layers compute A in place.
+            var z = l == layers.Length - 1 ? ws.OutputZ : ws.Activations[l];
+            layers[l].Forward(input, z, ws.Activations[l]);
+            input = ws.Activations[l];
+        }
+        return input;
+    }
+
+    /// <summary>The cost J at the current parameters (see the class remarks), without the gradient.</summary>
+    public double Cost(Matrix<T> x, Matrix<T> targets, double lambda = 0)
+    {
+        CheckTargets(x, targets);
+        CheckLambda(lambda);
+        Forward(x);
+        return DataLoss(workspace.For(x.Rows), targets) + RegularizationCost(lambda, x.Rows);
+    }
+
+    /// <summary>
+    /// The cost J and, into <see cref="Gradient"/>, dJ/dParameters by backpropagation vectorized over the
+    /// batch. Allocates nothing once the workspace for this batch size exists.
+    /// </summary>
+    public double CostAndGradient(Matrix<T> x, Matrix<T> targets, double lambda = 0)
+    {
+        CheckTargets(x, targets);
+        CheckLambda(lambda);
+        Forward(x);
+        var ws = workspace.For(x.Rows);
+        double cost = DataLoss(ws, targets) + RegularizationCost(lambda, x.Rows);
+        Backward(x, targets, ws, T.CreateTruncating(lambda / x.Rows));
+        return cost;
+    }
+
+    /// <summary>An objective over the flat parameter vector for full-batch minimizers (L-BFGS, CG).</summary>
+    public Objective<T> CreateObjective(Matrix<T> x, Matrix<T> targets, double lambda = 0)
+    {
+        CheckTargets(x, targets);
+        CheckLambda(lambda);
+        return (parameters, gradient) =>
+        {
+            if (parameters != (ReadOnlySpan<T>)Parameters) parameters.CopyTo(Parameters);
+            double cost = CostAndGradient(x, targets, lambda);
+            Gradient.CopyTo(gradient);
+            return cost;
+        };
+    }
+
+    /// <summary>Output activations for every row of X (class probabilities for sigmoid/softmax outputs) into <paramref name="output"/> [m, outputs].</summary>
+    public void PredictProba(Matrix<T> x, Matrix<T> output)
+    {
+        CheckInput(x);
+        if (output.Rows != x.Rows || output.Cols != Spec.Outputs)
+            throw new ArgumentException($"The output matrix must be {x.Rows}x{Spec.Outputs}, got {output.Rows}x{output.Cols}.", nameof(output));
+        for (int start = 0; start < x.Rows; start += PredictionChunk)
+        {
+            int count = Math.Min(PredictionChunk, x.Rows - start);
+            Forward(x.RowSlice(start, count)).Span.CopyTo(output.RowSlice(start, count).Span);
+        }
+    }
+
+    public Matrix<T> PredictProba(Matrix<T> x)
+    {
+        var output = new Matrix<T>(x.Rows, Spec.Outputs);
+        PredictProba(x, output);
+        return output;
+    }
+
+    /// <summary>The index of the largest output per row (the predicted class, 0-based); for one output unit, 1 when it exceeds ½.</summary>
+    public int[] Predict(Matrix<T> x)
+    {
+        CheckInput(x);
+        var labels = new int[x.Rows];
+        for (int start = 0; start < x.Rows; start += PredictionChunk)
+        {
+            int count = Math.Min(PredictionChunk, x.Rows - start);
+            var output = Forward(x.RowSlice(start, count));
+            for (int r = 0; r < count; r++)
+            {
+                var row = output.Row(r);
+                labels[start + r] = row.Length == 1
+                    ? (row[0] > T.CreateTruncating(0.5) ? 1 : 0)
+                    : TensorPrimitives.IndexOfMax<T>(row);
+            }
+        }
+        return labels;
+    }
+
+    /// <summary>Σ of the squared weights of every layer (biases excluded), in float64.</summary>
+    public double SquaredWeights()
+    {
+        double sum = 0;
+        foreach (var layer in layers)
+            foreach (var w in layer.Weights.Span)
+            {
+                double d = double.CreateTruncating(w);
+                sum += d * d;
+            }
+        return sum;
+    }
+
+    /// <summary>A copy of this network with elements converted to <typeparamref name="TOther"/>.</summary>
+    public Network<TOther> Convert<TOther>() where TOther : unmanaged, IFloatingPointIeee754<TOther>
+    {
+        var p = new TOther[Parameters.Length];
+        Numerics.Convert.Copy<T, TOther>(Parameters, p);
+        return new Network<TOther>(Spec, p);
+    }
+
+    public override string ToString() => $"Network<{typeof(T).Name}> {Spec} ({ParameterCount} parameters)";
+
+    private double RegularizationCost(double lambda, int m) => lambda == 0 ? 0 : lambda / (2.0 * m) * SquaredWeights();
+
+    private double DataLoss(Workspace<T>.Views ws, Matrix<T> targets)
+    {
+        var z = ws.OutputZ;
+        var a = ws.Activations[^1];
+        double sum = 0;
+        for (int r = 0; r < a.Rows; r++)
+            sum += LossFunctions.Value<T>(Spec.OutputActivation, Spec.Loss, z.Row(r), a.Row(r), targets.Row(r));
+        return sum / a.Rows;
+    }
+
+    private void Backward(Matrix<T> x, Matrix<T> targets, Workspace<T>.Views ws, T l2)
+    {
+        int last = layers.Length - 1;
+        T invM = T.One / T.CreateTruncating(x.Rows);
+        var outA = ws.Activations[last];
+        var outDelta = ws.Deltas[last];
+        for (int r = 0; r < x.Rows; r++)
+            LossFunctions.Delta<T>(Spec.OutputActivation, Spec.Loss, outA.Row(r), targets.Row(r), invM, outDelta.Row(r));
+        for (int l = last; l >= 0; l--)
+        {
+            var input = l == 0 ? x : ws.Activations[l - 1];
+            var dInput = l == 0 ? null : ws.Deltas[l - 1];
+            layers[l].Backward(input, ws.Deltas[l], l2, dInput);
+            if (dInput is not null)
+                Activations.MultiplyDerivative<T>(layers[l - 1].Activation, ws.Activations[l - 1].Span, dInput.Span);
+        }
+    }
+
+    private void CheckInput(Matrix<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Cols != Spec.Inputs)
+            throw new ArgumentException($"Network {Spec} takes {Spec.Inputs} input features; the data has {x.Cols} columns.", nameof(x));
+    }
+
+    private void CheckTargets(Matrix<T> x, Matrix<T> targets)
+    {
+        CheckInput(x);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Rows != x.Rows || targets.Cols != Spec.Outputs)
+            throw new ArgumentException($"Targets must be {x.Rows}x{Spec.Outputs} (one row per sample, one column per output unit); got {targets.Rows}x{targets.Cols}.", nameof(targets));
+        if (x.Rows == 0)
+            throw new ArgumentException("The cost of an empty batch is undefined; pass at least one sample.", nameof(x));
+    }
+
+    private static void CheckLambda(double lambda)
+    {
+        if (!double.IsFinite(lambda) || lambda < 0)
+            throw new ArgumentOutOfRangeException(nameof(lambda), $"The regularization strength must be a finite number ≥ 0, got {lambda}.");
+    }
+}
