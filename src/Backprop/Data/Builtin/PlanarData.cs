@@ -1,0 +1,72 @@
+using Backprop.Numerics;
+
+namespace Backprop.Data.Builtin;
+
+/// <summary>
+/// The two classic 2-D toy sets, generated with <see cref="NumPyRandom"/> so that they equal the
+/// NumPy originals bit for bit for the same seed.
+/// </summary>
+public static class PlanarData
+{
+    /// <summary>
+    /// The "flower" set of the deep-learning course's <c>planar_utils.load_planar_dataset</c>: two
+    /// classes of <paramref name="m"/>/2 points each on the petals of <c>r = 4 sin(4t)</c>, with noise.
+    /// Seed 1 and m = 400 reproduce the course's data exactly.
+    /// </summary>
+    public static Dataset Flower(int seed = 1, int m = 400)
+    {
+        if (m < 2 || m % 2 != 0) throw new ArgumentOutOfRangeException(nameof(m), $"The flower set needs an even number of points >= 2, got {m}.");
+        var rng = new NumPyRandom((long)seed);
+        int n = m / 2;
+        const double a = 4;
+        var x = new double[m * 2];
+        var y = new int[m];
+        var noise = new double[n];
+        for (int j = 0; j < 2; j++)
+        {
+            var t = NumPyMath.Linspace(j * 3.12, (j + 1) * 3.12, n);
+            rng.Randn(noise);
+            for (int i = 0; i < n; i++) t[i] += noise[i] * 0.2;
+            rng.Randn(noise);
+            for (int i = 0; i < n; i++)
+            {
+                double r = a * NumPyMath.Sin(4 * t[i]) + noise[i] * 0.2;
+                int row = n * j + i;
+                x[2 * row] = r * NumPyMath.Sin(t[i]);
+                x[2 * row + 1] = r * NumPyMath.Cos(t[i]);
+                y[row] = j;
+            }
+        }
+        return new Dataset("flower", x, m, 2, y, 2);
+    }
+
+    /// <summary>
+    /// The CS231n three-arm spiral: <paramref name="classes"/> arms of <paramref name="pointsPerClass"/>
+    /// points, radius 0..1, angle noise 0.2. Seed 0 with the defaults reproduces the original exactly.
+    /// </summary>
+    public static Dataset Spiral(int seed = 0, int pointsPerClass = 100, int classes = 3)
+    {
+        if (pointsPerClass < 1) throw new ArgumentOutOfRangeException(nameof(pointsPerClass), $"Need at least one point per class, got {pointsPerClass}.");
+        if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), $"Need at least one class, got {classes}.");
+        var rng = new NumPyRandom((long)seed);
+        int n = pointsPerClass, count = checked(n * classes);
+        var x = new double[checked(count * 2)];
+        var y = new int[count];
+        var noise = new double[n];
+        var r = NumPyMath.Linspace(0.0, 1.0, n);
+        for (int j = 0; j < classes; j++)
+        {
+            var t = NumPyMath.Linspace(j * 4.0, (j + 1) * 4.0, n);
+            rng.Randn(noise);
+            for (int i = 0; i < n; i++)
+            {
+                double ti = t[i] + noise[i] * 0.2;
+                int row = n * j + i;
+                x[2 * row] = r[i] * NumPyMath.Sin(ti);
+                x[2 * row + 1] = r[i] * NumPyMath.Cos(ti);
+                y[row] = j;
+            }
+        }
+        return new Dataset("spiral", x, count, 2, y, classes);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Backprop.Training.Optimizers;
+
+/// <summary>
+/// Gradient descent with (optionally Nesterov) momentum, exactly as scikit-learn's <c>SGDOptimizer</c>
+/// (<c>sklearn.neural_network._stochastic_optimizers</c>):
+/// <code>
+/// v ← μ·v − lr·g
+/// p ← p + v                      (classical)
+/// p ← p + μ·v − lr·g             (Nesterov, with the v just updated)
+/// </code>
+/// The velocity starts at zero and is in parameter units (the learning rate is inside it).
+/// <para>
+/// PyTorch (<c>torch.optim.SGD(momentum=μ, dampening=0)</c>) keeps the velocity in gradient units instead:
+/// <c>b ← μ·b + g; p ← p − lr·b</c> (Nesterov: <c>p ← p − lr·(g + μ·b)</c>). With a constant learning rate
+/// the two are the same sequence (v = −lr·b); when the learning rate changes between steps they differ:
+/// here the old velocity keeps the old rate, in PyTorch the whole buffer is rescaled by the new rate.
+/// </para>
+/// Arithmetic is done in T with μ and lr rounded to T, as NumPy does for float32 arrays.
+/// </summary>
+public sealed class Momentum<T> : IStepOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private T[]? _velocity;
+    private T[]? _scratch;
+    private bool _started;
+
+    public Momentum(double momentum = 0.9, bool nesterov = false)
+    {
+        if (!(momentum >= 0 && momentum < 1))
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        MomentumCoefficient = momentum;
+        Nesterov = nesterov;
+    }
+
+    /// <summary>μ.</summary>
+    public double MomentumCoefficient { get; }
+    public bool Nesterov { get; }
+    public string Name => Nesterov ? "nesterov" : "momentum";
+
+    /// <summary>The current velocity (empty before the first step).</summary>
+    public ReadOnlySpan<T> Velocity => _started ? _velocity : default;
+
+    public void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
+    {
+        StepOptimizerState.Validate<T>(parameters, gradient, learningRate, _started ? _velocity!.Length : -1);
+        if (!_started)
+        {
+            StepOptimizerState.Ensure(ref _velocity, parameters.Length);
+            if (Nesterov) StepOptimizerState.Ensure(ref _scratch, parameters.Length);
+            _started = true;
+        }
+        T mu = T.CreateChecked(MomentumCoefficient);
+        T negLr = T.CreateChecked(-learningRate);
+        Span<T> v = _velocity!;
+        // v = μ·v − lr·g  computed as (μ·v) + (g·(−lr)): the same two roundings as NumPy.
+        TensorPrimitives.Multiply(v, mu, v);
+        UnfusedOps.MultiplyAdd(gradient, negLr, v);
+        if (!Nesterov)
+        {
+            TensorPrimitives.Add(parameters, v, parameters);
+            return;
+        }
+        Span<T> u = _scratch!;
+        TensorPrimitives.Multiply(v, mu, u);
+        UnfusedOps.MultiplyAdd(gradient, negLr, u);
+        TensorPrimitives.Add(parameters, u, parameters);
+    }
+
+    /// <summary>Zeroes the velocity; the buffers are kept (no allocation when reused for the same size).</summary>
+    public void Reset()
+    {
+        if (_velocity is not null) Array.Clear(_velocity);
+        _started = false;
+    }
+}
