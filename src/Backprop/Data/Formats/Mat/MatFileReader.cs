@@ -1,0 +1,101 @@
+namespace Backprop.Data.Formats.Mat;
+
+/// <summary>Walks the top-level elements of a level-5 MAT file held in memory.</summary>
+internal static class MatFileReader
+{
+    public const string FunctionWorkspaceName = "__function_workspace__";
+
+    public static DataFileContents Read(byte[] file, string fileName, MatReadOptions options)
+    {
+        var header = MatHeader.Parse(file, fileName);
+        var variables = new List<NDArray>();
+        var skipped = new List<SkippedVariable>();
+        int pos = MatHeader.Size;
+        while (pos < file.Length)
+        {
+            var ctx = new MatErrorContext(fileName);
+            var top = new MatElementReader(file, pos, file.Length, header.BigEndian, ctx);
+            int remaining = file.Length - pos;
+            if (remaining < 8)
+                throw ctx.Error($"file is truncated: the element tag at offset {pos} needs 8 bytes but only {remaining} remain.");
+            uint type = top.ReadUInt32(pos);
+            uint size = top.ReadUInt32(pos + 4);
+            if (type != (uint)MiType.Matrix && type != (uint)MiType.Compressed)
+                throw ctx.Error($"the element at offset {pos} is {MatDataTypes.Name((MiType)type)} (type word 0x{type:X8}); expected miMATRIX (14) or miCOMPRESSED (15) at the top level.");
+            if (size > remaining - 8)
+            {
+                ctx.Variable = PeekName(file, pos, remaining, header.BigEndian);
+                throw ctx.Error($"file is truncated: element at offset {pos} declares {size} bytes but only {remaining - 8} remain.");
+            }
+            if (size > options.MaxElementBytes)
+                throw ctx.Error($"the element at offset {pos} declares {size} bytes, more than MatReadOptions.MaxElementBytes = {options.MaxElementBytes}.");
+
+            if (pos == header.SubsystemOffset)
+            {
+                skipped.Add(new SkippedVariable(FunctionWorkspaceName, "opaque",
+                    "MATLAB subsystem data (the workspace of function handles and objects) is not loaded"));
+            }
+            else
+            {
+                var v = DecodeElement(file, pos, (MiType)type, (int)size, ctx, header.BigEndian, options);
+                if (v.Name.Length == 0)
+                    skipped.Add(new SkippedVariable("", v.Array?.ClassName ?? v.Skipped!.ClassName, $"unnamed variable at offset {pos}"));
+                else if (v.Array is { } a) { variables.RemoveAll(x => x.Name == a.Name); variables.Add(a); }
+                else skipped.Add(v.Skipped!);
+            }
+
+            long next = (long)pos + 8 + size;
+            if (type == (uint)MiType.Matrix) next += (8 - next % 8) % 8;
+            pos = (int)Math.Min(next, file.Length);
+        }
+        return new DataFileContents(fileName, variables, skipped);
+    }
+
+    private static MatVariable DecodeElement(byte[] file, int pos, MiType type, int size, MatErrorContext ctx, bool bigEndian, MatReadOptions options)
+    {
+        if (type == MiType.Matrix)
+        {
+            var reader = new MatElementReader(file, pos + 8, pos + 8 + size, bigEndian, ctx);
+            return MatArrayDecoder.Decode(reader, options.MaxElementBytes);
+        }
+        var inner = MatInflater.Inflate(file, pos + 8, size, ctx, bigEndian, options.MaxElementBytes);
+        ctx.CompressedElementOffset = pos;
+        var innerReader = new MatElementReader(inner, 0, inner.Length, bigEndian, ctx);
+        var matrix = innerReader.Next("the compressed variable");
+        if (matrix.Type != MiType.Matrix)
+            throw ctx.Error($"the compressed element at offset {pos} holds a {MatDataTypes.Name(matrix.Type)} element; expected miMATRIX.");
+        var body = new MatElementReader(inner, matrix.DataOffset, matrix.DataOffset + matrix.Size, bigEndian, ctx);
+        return MatArrayDecoder.Decode(body, options.MaxElementBytes);
+    }
+
+    /// <summary>Best effort: the name of a variable whose element is cut short, for the error message.</summary>
+    private static string? PeekName(byte[] file, int pos, int remaining, bool bigEndian)
+    {
+        try
+        {
+            uint type = new MatElementReader(file, pos, file.Length, bigEndian, new MatErrorContext("")).ReadUInt32(pos);
+            byte[] buf;
+            int start;
+            if (type == (uint)MiType.Compressed)
+            {
+                buf = MatInflater.InflatePrefix(file, pos + 8, remaining - 8, 4096);
+                start = 8;
+            }
+            else
+            {
+                buf = file;
+                start = pos + 8;
+            }
+            var r = new MatElementReader(buf, start, buf.Length, bigEndian, new MatErrorContext(""));
+            r.Next("flags");
+            r.Next("dims");
+            var name = r.Next("name");
+            var text = System.Text.Encoding.UTF8.GetString(r.Data(name));
+            return text.Length > 0 ? text : null;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+}
