@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.Globalization;
+using Backprop.Layers;
+
+namespace Backprop.Cli;
+
+/// <summary>Options several commands share, and parsers for their values.</summary>
+internal static class Options
+{
+    public static Option<bool> Json() => new("--json") { Description = "Print exactly one JSON object on stdout (and nothing else there)" };
+
+    public static Option<int> Seed(int fallback = 0) => new("--seed") { Description = "Random seed (NumPy's RandomState)", DefaultValueFactory = _ => fallback };
+
+    public static Option<double> Lambda(double fallback = 0) => new("--lambda") { Description = "L2 regularization λ (ex4 convention: λ/2m·Σw², bias excluded)", DefaultValueFactory = _ => fallback };
+
+    /// <summary>"784,100,10" → [784, 100, 10].</summary>
+    public static int[] ParseLayers(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 2)
+            throw new UsageException($"--layers '{text}': give at least an input and an output size, e.g. 784,100,10.");
+        var sizes = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
+                throw new UsageException($"--layers '{text}': '{parts[i]}' is not a positive whole number.");
+        return sizes;
+    }
+
+    public static Activation ParseActivation(string text, string option)
+    {
+        try { return Activations.Parse(text); }
+        catch (ArgumentException e) { throw new UsageException($"{option}: {e.Message}"); }
+    }
+
+    public static void RequireNonNegative(double value, string option)
+    {
+        if (!(value >= 0) || !double.IsFinite(value)) throw new UsageException($"{option} must be a number ≥ 0, got {value.ToString(CultureInfo.InvariantCulture)}.");
+    }
+
+    public static void RequirePositive(int value, string option)
+    {
+        if (value < 1) throw new UsageException($"{option} must be at least 1, got {value}.");
+    }
+}
