@@ -190,7 +190,7 @@ public sealed class ConjugateGradient : IMinimizer
                 z1 *= MatlabMin(Ratio, d1 / (d2 - RealMin));  // slope ratio but max RATIO
                 d1 = d2;
                 lsFailed = false;
-                if (onIteration is not null && !onIteration(new IterationReport(i, f1, eval.Evaluations)))
+                if (onIteration is not null && !onIteration(new IterationReport(i, f1, eval.Evaluations) { Point = X }))
                     return Finish(false, $"Stopped by the callback at iteration {i}.");
             }
             else

@@ -23,7 +23,11 @@ public interface IStepOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 }
 
 /// <summary>What a full-batch minimizer reports after each of its iterations.</summary>
-public readonly record struct IterationReport(int Iteration, double Cost, int FunctionEvaluations);
+public readonly record struct IterationReport(int Iteration, double Cost, int FunctionEvaluations)
+{
+    /// <summary>The accepted point after this iteration (float64), so callers can evaluate the model mid-run; empty if the minimizer does not expose it.</summary>
+    public ReadOnlyMemory<double> Point { get; init; }
+}
 
 /// <summary>The outcome of a full-batch minimization.</summary>
 public sealed record MinimizationResult(double Cost, int Iterations, int FunctionEvaluations, bool Converged, string Message, IReadOnlyList<double> CostHistory);

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Numerics;
+using Backprop.Evaluation;
+using Backprop.Networks;
+using Backprop.Numerics;
+using Backprop.Training.Optimizers;
+using Backprop.Training.Schedules;
+
+namespace Backprop.Training;
+
+/// <summary>What a training run produced.</summary>
+public sealed record TrainingResult(TrainingHistory History, int Epochs, double FinalCost, string StopReason, double Seconds);
+
+/// <summary>
+/// Trains a <see cref="Network{T}"/> on labelled data: mini-batch epochs with a step optimizer and a
+/// learning-rate schedule, or full-batch iterations of L-BFGS / conjugate gradient. After every epoch it
+/// records cost, train and validation accuracy and time, calls <see cref="EpochEnded"/> (return false to
+/// stop), and stops with a <see cref="TrainingDivergedException"/> — parameters restored to the last finite
+/// epoch — when the cost becomes NaN or infinite.
+/// </summary>
+public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public Trainer(Network<T> network, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Network = network;
+        Options = options;
+    }
+
+    public Network<T> Network { get; }
+    public TrainingOptions Options { get; }
+    /// <summary>Called after every epoch with its record; return false to stop training.</summary>
+    public Func<EpochRecord, bool>? EpochEnded { get; set; }
+
+    /// <summary>Trains on X [n, inputs] with labels 0..classes−1; validation data is optional.</summary>
+    public TrainingResult Fit(Matrix<T> x, int[] labels, Matrix<T>? validX = null, int[]? validLabels = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Length != x.Rows) throw new ArgumentException($"{x.Rows} samples but {labels.Length} labels.");
+        if (x.Rows == 0) throw new ArgumentException("The training set is empty.");
+        if ((validX is null) != (validLabels is null)) throw new ArgumentException("Pass both validation features and labels, or neither.");
+        if (validX is not null && validLabels!.Length != validX.Rows) throw new ArgumentException($"{validX.Rows} validation samples but {validLabels.Length} labels.");
+        int classes = Network.Spec.Outputs == 1 ? 2 : Network.Spec.Outputs;
+        var targets = Targets.OneHot<T>(labels, classes, Network.Spec.Outputs);
+        var run = new Run(this, x, labels, targets, validX, validLabels);
+        return Options.IsFullBatchMinimizer ? run.FullBatch() : run.MiniBatch();
+    }
+
+    private sealed class Run(Trainer<T> trainer, Matrix<T> x, int[] labels, Matrix<T> targets, Matrix<T>? validX, int[]? validLabels)
+    {
+        private readonly Network<T> net = trainer.Network;
+        private readonly TrainingOptions o = trainer.Options;
+        private readonly TrainingHistory history = new();
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private double bestValid = double.NegativeInfinity;
+        private int epochsSinceBest;
+        private T[]? bestParameters;
+
+        public TrainingResult MiniBatch()
+        {
+            int n = x.Rows;
+            bool fullBatch = o.Optimizer == OptimizerKind.GradientDescent || o.BatchSize == 0 || o.BatchSize >= n;
+            int batch = fullBatch ? n : o.BatchSize;
+            IStepOptimizer<T> optimizer = o.Optimizer switch
+            {
+                OptimizerKind.GradientDescent or OptimizerKind.Sgd => new GradientDescent<T>(),
+                OptimizerKind.Momentum => new Momentum<T>(o.Momentum),
+                OptimizerKind.Nesterov => new Momentum<T>(o.Momentum, nesterov: true),
+                _ => new Adam<T>(),
+            };
+            int stall = o.StopWhenStalled > 0 ? o.StopWhenStalled : int.MaxValue;
+            ILearningRateSchedule? schedule = o.Schedule switch
+            {
+                ScheduleKind.Constant => LearningRateSchedule.Constant(o.LearningRate, epochsWithoutImprovement: stall),
+                ScheduleKind.InverseScaling => LearningRateSchedule.InverseScaling(o.LearningRate, o.PowerT, epochsWithoutImprovement: stall),
+                ScheduleKind.Adaptive => LearningRateSchedule.Adaptive(o.LearningRate),
+                _ => null,
+            };
+            var random = new NumPyRandom((uint)o.Seed);
+            var order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = i;
+            var bx = fullBatch ? x : new Matrix<T>(batch, x.Cols);
+            var by = fullBatch ? targets : new Matrix<T>(batch, targets.Cols);
+            var lastGood = (T[])net.Parameters.Clone();
+            long samplesSeen = 0;
+            string stop = $"completed {o.Epochs} epochs";
+            for (int epoch = 1; epoch <= o.Epochs; epoch++)
+            {
+                double rate = schedule?.Rate ?? o.LearningRate * Math.Pow(o.DecayFactor, (epoch - 1) / o.DecayEvery);
+                if (o.Shuffle && !fullBatch) random.Shuffle<int>(order);
+                double costSum = 0;
+                for (int start = 0; start < n; start += batch)
+                {
+                    int count = Math.Min(batch, n - start);
+                    Matrix<T> xb = bx, yb = by;
+                    if (!fullBatch)
+                    {
+                        xb = count == batch ? bx : bx.RowSlice(0, count);
+                        yb = count == batch ? by : by.RowSlice(0, count);
+                        for (int r = 0; r < count; r++)
+                        {
+                            x.Row(order[start + r]).CopyTo(xb.Row(r));
+                            targets.Row(order[start + r]).CopyTo(yb.Row(r));
+                        }
+                    }
+                    double cost = net.CostAndGradient(xb, yb, o.Lambda);
+                    if (!double.IsFinite(cost))
+                    {
+                        lastGood.CopyTo(net.Parameters, 0);
+                        throw new TrainingDivergedException(
+                            $"Training diverged in epoch {epoch} (samples {start}..{start + count - 1}): the cost became {(double.IsNaN(cost) ? "NaN" : "infinite")}. " +
+                            $"The parameters were restored to the end of epoch {epoch - 1}. Lower the learning rate (now {rate:G4}) or check the data for huge values.");
+                    }
+                    costSum += cost * count;
+                    optimizer.Step(net.Parameters, net.Gradient, rate);
+                }
+                samplesSeen += n;
+                double epochCost = costSum / n;
+                schedule?.EpochEnded(samplesSeen, epochCost);
+                if (!AllFinite(net.Parameters))
+                {
+                    lastGood.CopyTo(net.Parameters, 0);
+                    throw new TrainingDivergedException($"Training diverged in epoch {epoch}: a parameter became NaN or infinite. The parameters were restored to the end of epoch {epoch - 1}. Lower the learning rate (now {rate:G4}).");
+                }
+                net.Parameters.CopyTo(lastGood, 0);
+                if (!EndEpoch(epoch, epochCost, rate, out var reason)) { stop = reason; break; }
+                if (schedule is { ShouldStop: true }) { stop = schedule.StopReason!; break; }
+            }
+            return Finish(stop);
+        }
+
+        public TrainingResult FullBatch()
+        {
+            IMinimizer minimizer = o.Optimizer == OptimizerKind.Lbfgs ? throw new NotSupportedException("L-BFGS lands with the optimizer merge") : new ConjugateGradient();
+            var objective = net.CreateObjective(x, targets, o.Lambda);
+            var parameters = (T[])net.Parameters.Clone();
+            string? stop = null;
+            var result = minimizer.Minimize<T>(objective, parameters, o.Epochs, report =>
+            {
+                // The objective left the network at the last evaluated point; evaluate the accepted one.
+                if (!report.Point.IsEmpty) Numerics.Convert.Copy<double, T>(report.Point.Span, net.Parameters);
+                if (!EndEpoch(report.Iteration, report.Cost, 0, out var reason)) { stop = reason; return false; }
+                return true;
+            });
+            parameters.CopyTo(net.Parameters, 0);
+            if (!double.IsFinite(result.Cost) || !AllFinite(net.Parameters))
+                throw new TrainingDivergedException($"{minimizer.Name} stopped: {result.Message} The cost became NaN or infinite; check the data for NaN or huge values.");
+            return Finish(stop ?? result.Message);
+        }
+
+        /// <summary>Records the epoch; false (with a reason) when training should stop.</summary>
+        private bool EndEpoch(int epoch, double cost, double rate, out string reason)
+        {
+            reason = "";
+            double? train = o.TrackTrainAccuracy ? Metrics.Accuracy(net.Predict(x), labels) : null;
+            double? valid = validX is null ? null : Metrics.Accuracy(net.Predict(validX), validLabels!);
+            var record = new EpochRecord(epoch, cost, train, valid, clock.Elapsed.TotalSeconds, rate);
+            history.Add(record);
+            if (trainer.EpochEnded is { } callback && !callback(record)) { reason = $"stopped by the callback after epoch {epoch}"; return false; }
+            if (valid is double v && o.EarlyStoppingPatience > 0)
+            {
+                if (v > bestValid)
+                {
+                    bestValid = v;
+                    epochsSinceBest = 0;
+                    bestParameters ??= new T[net.ParameterCount];
+                    net.Parameters.CopyTo(bestParameters, 0);
+                }
+                else if (++epochsSinceBest >= o.EarlyStoppingPatience)
+                {
+                    reason = $"early stopping: validation accuracy did not improve for {o.EarlyStoppingPatience} epochs (best {bestValid:P2}, restored)";
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private TrainingResult Finish(string stop)
+        {
+            if (bestParameters is not null) bestParameters.CopyTo(net.Parameters, 0);
+            double final = history.Count > 0 ? history[^1].Cost : double.NaN;
+            return new TrainingResult(history, history.Count, final, stop, clock.Elapsed.TotalSeconds);
+        }
+
+        private static bool AllFinite(T[] values)
+        {
+            foreach (var v in values) if (!T.IsFinite(v)) return false;
+            return true;
+        }
+    }
+}
