@@ -43,7 +43,7 @@ public class MatRobustnessTests
     [MemberData(nameof(SweepFiles))]
     public void TruncationAtEveryByte(string file)
     {
-        var bytes = File.ReadAllBytes(MatFixtures.Path_(file.Split('/')));
+        var bytes = File.ReadAllBytes(MatFixtures.PathOf(file.Split('/')));
         int failures = 0;
         for (int cut = 0; cut < bytes.Length; cut++)
         {
@@ -78,7 +78,7 @@ public class MatRobustnessTests
     [MemberData(nameof(FlipFiles))]
     public void SeededRandomByteFlips(string file)
     {
-        var original = File.ReadAllBytes(MatFixtures.Path_(file.Split('/')));
+        var original = File.ReadAllBytes(MatFixtures.PathOf(file.Split('/')));
         var random = new Random(20240611 + file.Length);
         for (int trial = 0; trial < 300; trial++)
         {
