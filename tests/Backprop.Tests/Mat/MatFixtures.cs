@@ -12,11 +12,11 @@ internal static class MatFixtures
     public static string Scipy => Path.Combine(Dir, "scipy");
     public static string Ours => Path.Combine(Dir, "ours");
 
-    public static string Path_(params string[] parts) => Path.Combine([Dir, .. parts]);
+    public static string PathOf(params string[] parts) => Path.Combine([Dir, .. parts]);
 
     public static JsonElement Json(params string[] parts)
     {
-        var path = Path_(parts);
+        var path = PathOf(parts);
         Assert.True(File.Exists(path), $"fixture {path} is missing; run tests/Backprop.Tests/Fixtures/mat/make_fixtures.py");
         return JsonDocument.Parse(File.ReadAllText(path)).RootElement;
     }

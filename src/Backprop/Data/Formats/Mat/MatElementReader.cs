@@ -3,8 +3,9 @@ using System.Buffers.Binary;
 namespace Backprop.Data.Formats.Mat;
 
 /// <summary>
-/// Reads the data elements of one buffer (the file, or an inflated miCOMPRESSED element) in the file's byte order,
-/// checking every declared size against the bytes that are really there.
+/// Reads the sub-elements of one miMATRIX element (in the file, or inflated from a miCOMPRESSED element) in the
+/// file's byte order, checking every declared size against the bytes the enclosing element really holds. (A file cut
+/// short is caught earlier, at the top-level element, and reported as truncated.)
 /// </summary>
 internal sealed class MatElementReader(byte[] buffer, int start, int end, bool bigEndian, MatErrorContext context)
 {
@@ -30,7 +31,7 @@ internal sealed class MatElementReader(byte[] buffer, int start, int end, bool b
     {
         int tagOffset = Position;
         if (Remaining < 8)
-            throw Context.Error($"{Truncated}: {what} at {Context.Where(tagOffset)} needs an 8-byte tag but only {Math.Max(Remaining, 0)} bytes remain.");
+            throw Context.Error($"{what} at {Context.Where(tagOffset)} needs an 8-byte tag but only {Math.Max(Remaining, 0)} bytes remain in the enclosing element; the data is damaged.");
         uint word = ReadUInt32(tagOffset);
         MatElement e;
         if ((word >> 16) != 0)
@@ -46,7 +47,7 @@ internal sealed class MatElementReader(byte[] buffer, int start, int end, bool b
             uint size = ReadUInt32(tagOffset + 4);
             int available = Remaining - 8;
             if (size > (uint)available)
-                throw Context.Error($"{Truncated}: {what} (element at {Context.Where(tagOffset)}, {MatDataTypes.Name((MiType)word)}) declares {size} bytes but only {available} remain.");
+                throw Context.Error($"{what} (element at {Context.Where(tagOffset)}, {MatDataTypes.Name((MiType)word)}) declares {size} bytes but only {available} remain in the enclosing element; the data is damaged.");
             e = new MatElement((MiType)word, tagOffset, tagOffset + 8, (int)size, IsSmall: false);
             // Data is padded to an 8-byte boundary counted from the start of the enclosing element's data.
             long used = tagOffset - _start + 8 + (long)size;
@@ -64,6 +65,4 @@ internal sealed class MatElementReader(byte[] buffer, int start, int end, bool b
             throw Context.Error($"{what} at {Context.Where(e.TagOffset)} should be a {MatDataTypes.Name(expected)} element but is {MatDataTypes.Name(e.Type)}.");
         return e;
     }
-
-    private string Truncated => Context.CompressedElementOffset is null ? "file is truncated" : "compressed data is truncated";
 }

@@ -68,7 +68,7 @@ internal static class MatInflater
         }
         catch (InvalidDataException ex)
         {
-            throw ctx.Error($"the compressed element at offset {elementOffset} is damaged: inflating failed after {total} bytes ({ex.Message}).", ex);
+            throw ctx.Error($"the compressed element at offset {elementOffset} is damaged: its zlib data is corrupt after {total} inflated bytes.", ex);
         }
         return total;
     }

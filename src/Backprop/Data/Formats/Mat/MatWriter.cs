@@ -78,7 +78,7 @@ internal static class MatWriter
         if (t == typeof(long[])) return (MxClass.Int64, MiType.Int64, false);
         if (t == typeof(ulong[])) return (MxClass.UInt64, MiType.UInt64, false);
         if (t == typeof(bool[])) return (MxClass.UInt8, MiType.UInt8, true);
-        if (t == typeof(char[])) return (MxClass.Char, MiType.UInt16, false);
+        if (t == typeof(char[])) return (MxClass.Char, ((char[])v.Data).Any(char.IsSurrogate) ? MiType.Utf16 : MiType.Utf8, false);
         throw new ArgumentException($"Variable '{v.Name}' holds {t.Name}; a MAT file can store double[], float[], sbyte[]…ulong[], bool[] or char[].");
     }
 
@@ -114,6 +114,13 @@ internal static class MatWriter
 
     private static byte[] ColumnMajorBytes(Array data, int[] shape, bool logical)
     {
+        // Char data goes as UTF-8, as SciPy writes it (SciPy decodes miUINT16 chars through a byte codec), unless it
+        // holds surrogates: then UTF-16, so that the stored units still match the dimensions.
+        if (data.GetType() == typeof(char[]))
+        {
+            var text = ColumnMajor.ToColumnMajor((char[])data, shape);
+            return text.Any(char.IsSurrogate) ? AsBytes(text) : Encoding.UTF8.GetBytes(text);
+        }
         if (logical)
         {
             var bytes = Array.ConvertAll((bool[])data, b => b ? (byte)1 : (byte)0);
@@ -131,7 +138,6 @@ internal static class MatWriter
             _ when data.GetType() == typeof(uint[]) => AsBytes(ColumnMajor.ToColumnMajor((uint[])data, shape)),
             _ when data.GetType() == typeof(long[]) => AsBytes(ColumnMajor.ToColumnMajor((long[])data, shape)),
             _ when data.GetType() == typeof(ulong[]) => AsBytes(ColumnMajor.ToColumnMajor((ulong[])data, shape)),
-            _ when data.GetType() == typeof(char[]) => AsBytes(ColumnMajor.ToColumnMajor((char[])data, shape)),
             _ => throw new ArgumentException($"unsupported element type {data.GetType().Name}", nameof(data)),
         };
     }
