@@ -53,16 +53,13 @@ public sealed class IdxFileTests : IDisposable
     }
 
     [Fact]
-    public void ReadsMnistFastAndCompletely()
+    public void ReadsMnistCompletely()
     {
-        IdxFile.Read(Mnist("t10k-labels-idx1-ubyte.gz")); // warm up
-        var sw = Stopwatch.StartNew();
+        // Speed is measured by `backprop bench` / docs/benchmarks.md, never by a timed unit test.
         var images = IdxFile.Read(Mnist("train-images-idx3-ubyte.gz"));
-        sw.Stop();
         Assert.Equal(new[] { 60000, 28, 28 }, images.Shape);
         Assert.Equal("uint8", images.ClassName);
         Assert.Equal("train-images-idx3-ubyte", images.Name);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"reading the MNIST training images took {sw.Elapsed}");
         var labels = IdxFile.Read(Mnist("train-labels-idx1-ubyte.gz"));
         Assert.Equal(new[] { 60000 }, labels.Shape);
     }
