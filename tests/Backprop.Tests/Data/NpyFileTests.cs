@@ -81,7 +81,7 @@ public class NpyFileTests
             var b = NpyFile.Read(path);
             Assert.Equal(a.Shape, b.Shape);
             Assert.Equal(a.Data.GetType(), b.Data.GetType());
-            if (a.ClassName != "single" || a.Note is null) ReaderFixtures.AssertMatches(name, b);
+            ReaderFixtures.AssertMatches(name, b); // float16 files come back as float32 holding the same values
             Assert.Equal(0, (NpyHeaderLength(path)) % 64);
             Assert.Single(Directory.GetFiles(dir)); // no temporary file left behind
         }
