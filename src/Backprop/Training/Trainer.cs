@@ -134,7 +134,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         public TrainingResult FullBatch()
         {
-            IMinimizer minimizer = o.Optimizer == OptimizerKind.Lbfgs ? throw new NotSupportedException("L-BFGS lands with the optimizer merge") : new ConjugateGradient();
+            IMinimizer minimizer = o.Optimizer == OptimizerKind.Lbfgs ? new Lbfgs() : new ConjugateGradient();
             var objective = net.CreateObjective(x, targets, o.Lambda);
             var parameters = (T[])net.Parameters.Clone();
             string? stop = null;

@@ -8,8 +8,7 @@ public delegate bool FormatDetector(string path, ReadOnlySpan<byte> head);
 /// Formats are kept in a registry: each has a name, a <see cref="FormatDetector"/> and a reader, and other
 /// formats plug in with <see cref="Register"/> without editing this class. Detectors are tried in registration
 /// order; registering an existing name replaces its reader (and its detector, when one is given) in place.
-/// Built in: "npy", "npz", "csv" (.csv, .tsv, .txt, .dat, optionally .gz). "mat" and "idx" are registered with
-/// detectors but readers that throw <see cref="NotSupportedException"/> until their readers are registered.
+/// Built in: "npy", "npz", "mat" (level 5), "idx" (MNIST, optionally gzipped), "csv" (.csv, .tsv, .txt, .dat, optionally .gz).
 /// </summary>
 public static class DataFiles
 {
@@ -23,9 +22,9 @@ public static class DataFiles
         Register("npy", (_, h) => h.StartsWith(NpyHeader.Magic), p => new DataFileContents(p, [NpyFile.Read(p)], []));
         Register("npz", (p, h) => IsZip(h) && !HasExtension(p, ".mat"), p => NpzFile.Read(p));
         Register("mat", (p, h) => h.StartsWith("MATLAB 5.0 MAT-file"u8) || h.StartsWith("MATLAB 7.3 MAT-file"u8) || HasExtension(p, ".mat"),
-            p => throw new NotSupportedException($"{Path.GetFileName(p)}: reading MATLAB .mat files is not available in this build."));
+            p => Mat.MatFile.Read(p));
         Register("idx", (p, h) => IsIdx(p, h),
-            p => throw new NotSupportedException($"{Path.GetFileName(p)}: reading idx (MNIST) files is not available in this build."));
+            SingleArray(IdxFile.Read));
         Register("csv", (p, _) => IsCsvName(p), p => new DataFileContents(p, [CsvFile.Read(p)], []));
     }
 

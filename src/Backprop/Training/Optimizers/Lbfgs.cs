@@ -156,7 +156,7 @@ public sealed class Lbfgs : IMinimizer
                 _iteration++;
                 _history.Add(_f);
 
-                if (onIteration is not null && !onIteration(new IterationReport(_iteration, _f, eval.Evaluations)))
+                if (onIteration is not null && !onIteration(new IterationReport(_iteration, _f, eval.Evaluations) { Point = x }))
                     return Result(false, $"Stopped by the callback at iteration {_iteration}.");
                 gmax = MaxAbs(_g);
                 if (gmax <= o.GradientTolerance)
