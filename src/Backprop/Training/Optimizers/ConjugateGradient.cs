@@ -27,8 +27,10 @@ namespace Backprop.Training.Optimizers;
 /// The search state (point, direction, slopes, steps) is float64 whatever T is; the objective sees the point
 /// rounded to T and its gradient is widened to float64.
 /// </para>
-/// Stopping: a run that stops after two failed line searches in a row (no further progress possible, as at a
-/// minimum to numerical precision) is reported as converged; one that runs out of iterations is not. A NaN or
+/// Stopping: a run that stops after two failed line searches in a row is reported as converged when neither search
+/// found a cost lower than the current one by more than <see cref="FailureDecreaseTolerance"/> (relative): a minimum
+/// to numerical precision. When they did (unbounded below, inconsistent gradient), or when the run is out of
+/// iterations, it is not converged. A NaN or
 /// infinite cost or gradient stops the run with Converged = false and the last accepted point.
 /// </summary>
 public sealed class ConjugateGradient : IMinimizer
@@ -45,6 +47,8 @@ public sealed class ConjugateGradient : IMinimizer
     public const int Max = 20;
     /// <summary>Maximum allowed slope ratio.</summary>
     public const double Ratio = 100;
+    /// <summary>Relative decrease of the cost below which two failed line searches in a row count as convergence.</summary>
+    public const double FailureDecreaseTolerance = 1e-10;
     /// <summary>MATLAB's realmin: the smallest positive normal double.</summary>
     private const double RealMin = 2.2250738585072014e-308;
 
@@ -89,6 +93,8 @@ public sealed class ConjugateGradient : IMinimizer
 
         int i = 0;
         bool lsFailed = false;
+        double lowestTried = double.PositiveInfinity;   // lowest cost seen during the current line search
+        double lowestInFailures = double.PositiveInfinity;
         double f1 = eval.Evaluate(X, df1);
         if (eval.Problem is not null)
             return Finish(false, $"Stopped: {eval.Problem} at iteration 0 (the starting point).");
@@ -106,6 +112,7 @@ public sealed class ConjugateGradient : IMinimizer
             X.CopyTo(X0, 0); double f0 = f1; df1.CopyTo(df0, 0);
             UnfusedOps.MultiplyAdd<double>(s, z1, X);                  // X = X + z1*s
             double f2 = eval.Evaluate(X, df2);
+            lowestTried = f2;
             i += countEpochs;
             if (eval.Problem is not null) return Diverged();
             double d2 = Dot(df2, s);
@@ -135,6 +142,7 @@ public sealed class ConjugateGradient : IMinimizer
                     z1 += z2;
                     UnfusedOps.MultiplyAdd<double>(s, z2, X);          // X = X + z2*s
                     f2 = eval.Evaluate(X, df2);
+                    lowestTried = Math.Min(lowestTried, f2);
                     M--; i += countEpochs;
                     if (eval.Problem is not null) return Diverged();
                     d2 = Dot(df2, s);
@@ -168,6 +176,7 @@ public sealed class ConjugateGradient : IMinimizer
                 z1 += z2;
                 UnfusedOps.MultiplyAdd<double>(s, z2, X);              // X = X + z2*s
                 f2 = eval.Evaluate(X, df2);
+                lowestTried = Math.Min(lowestTried, f2);
                 M--; i += countEpochs;
                 if (eval.Problem is not null) return Diverged();
                 d2 = Dot(df2, s);
@@ -196,12 +205,18 @@ public sealed class ConjugateGradient : IMinimizer
             else
             {
                 X0.CopyTo(X, 0); f1 = f0; df0.CopyTo(df1, 0);           // restore the point from before the failed line search
+                lowestInFailures = lsFailed ? Math.Min(lowestInFailures, lowestTried) : lowestTried;
                 if (lsFailed || i > absLength)                         // failed twice in a row, or out of time
                 {
                     if (lsFailed)
                     {
-                        converged = true;
-                        message = $"Line search failed twice in a row at iteration {i}: no further decrease along the gradient (a minimum to numerical precision, or an inconsistent gradient).";
+                        // fmincg just gives up here. Call it convergence only when neither failed search found a
+                        // markedly lower cost (beyond rounding): otherwise the cost still decreases (unbounded
+                        // below, or a gradient inconsistent with the cost) and no Wolfe step was found.
+                        converged = !(lowestInFailures < f1 - FailureDecreaseTolerance * Math.Max(1, Math.Abs(f1)));
+                        message = converged
+                            ? $"Converged: line search failed twice in a row at iteration {i} without finding a lower cost (a minimum to numerical precision)."
+                            : $"Line search failed twice in a row at iteration {i}: the cost decreases along the search direction but no step satisfies the Wolfe conditions (unbounded below, or a gradient inconsistent with the cost).";
                     }
                     else
                     {
