@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Backprop.Data;
+using Backprop.Data.Preprocessing;
+using Backprop.Layers;
+using Backprop.Losses;
+using Backprop.Networks;
+
+namespace Backprop.Models;
+
+/// <summary>
+/// The model file format (docs/model-format.md): one UTF-8 JSON object, versioned, with the parameters as
+/// base64 little-endian IEEE numbers of the model's precision and their SHA-256. Saves are atomic.
+/// </summary>
+public static class ModelFile
+{
+    public const string FormatName = "backprop-model";
+    public const int Version = 1;
+
+    public static void Save(Model model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var bytes = ParameterBytes(model);
+        var json = new JsonObject
+        {
+            ["format"] = FormatName,
+            ["version"] = Version,
+            ["layers"] = new JsonArray(model.Spec.LayerSizes.Select(s => (JsonNode)s).ToArray()),
+            ["activations"] = new JsonArray(model.Spec.Activations.Select(a => (JsonNode)Activations.Name(a)).ToArray()),
+            ["loss"] = LossFunctions.Name(model.Spec.Loss),
+            ["precision"] = model.Precision == Precision.Float32 ? "float32" : "float64",
+            ["classes"] = new JsonArray(model.ClassNames.Select(c => (JsonNode)c).ToArray()),
+            ["image"] = model.Image is { } im ? new JsonObject { ["height"] = im.Height, ["width"] = im.Width, ["channels"] = im.Channels, ["column_major"] = im.ColumnMajor } : null,
+            ["preprocessing"] = model.Preprocessor is null ? null : JsonNode.Parse(model.Preprocessor.ToJson()),
+            ["metadata"] = new JsonObject(model.Metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+            ["parameters"] = new JsonObject
+            {
+                ["count"] = model.Spec.ParameterCount,
+                ["layout"] = "per layer: W [out, in] row-major, then b [out]; little-endian",
+                ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(bytes)),
+                ["base64"] = Convert.ToBase64String(bytes),
+            },
+        };
+        AtomicFile.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    public static Model Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        string name = Path.GetFileName(path);
+        JsonObject root;
+        try { root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{name}: not a JSON object."); }
+        catch (JsonException e) { throw new InvalidDataException($"{name}: not a Backprop model (invalid JSON: {e.Message})."); }
+        try
+        {
+            if ((string?)root["format"] != FormatName) throw new InvalidDataException($"{name}: not a Backprop model (\"format\" is not \"{FormatName}\").");
+            int version = (int?)root["version"] ?? 0;
+            if (version != Version) throw new InvalidDataException($"{name}: model format version {version}; this Backprop reads version {Version}.");
+            var sizes = Array(root, "layers", n => (int)n!);
+            var acts = Array(root, "activations", n => Activations.Parse((string)n!));
+            var spec = new NetworkSpec(sizes, acts, LossFunctions.Parse((string?)root["loss"] ?? throw Missing(name, "loss")));
+            var classes = Array(root, "classes", n => (string)n!);
+            ImageShape? image = root["image"] is JsonObject im
+                ? new ImageShape((int)im["height"]!, (int)im["width"]!, (int?)im["channels"] ?? 1, (bool?)im["column_major"] ?? false) : null;
+            var pre = root["preprocessing"] is JsonObject p ? Preprocessor.FromJson(p.ToJsonString()) : null;
+            var metadata = root["metadata"] is JsonObject md ? md.ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? "") : null;
+            var parameters = root["parameters"] as JsonObject ?? throw Missing(name, "parameters");
+            var bytes = Convert.FromBase64String((string?)parameters["base64"] ?? throw Missing(name, "parameters.base64"));
+            string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            if (!string.Equals(sha, (string?)parameters["sha256"], StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"{name}: the parameters are damaged (SHA-256 {sha} does not match the recorded {(string?)parameters["sha256"]}).");
+            string precision = (string?)root["precision"] ?? throw Missing(name, "precision");
+            int width = precision switch { "float32" => 4, "float64" => 8, _ => throw new InvalidDataException($"{name}: unknown precision '{precision}' (float32 or float64).") };
+            if (bytes.Length != (long)spec.ParameterCount * width)
+                throw new InvalidDataException($"{name}: network {spec} needs {spec.ParameterCount} {precision} parameters ({(long)spec.ParameterCount * width} bytes); the file holds {bytes.Length} bytes.");
+            if (width == 4)
+            {
+                var values = new float[spec.ParameterCount];
+                for (int i = 0; i < values.Length; i++) values[i] = BitConverter.ToSingle(bytes, i * 4);
+                return Model.From(new Network<float>(spec, values), pre, classes, image, metadata);
+            }
+            else
+            {
+                var values = new double[spec.ParameterCount];
+                for (int i = 0; i < values.Length; i++) values[i] = BitConverter.ToDouble(bytes, i * 8);
+                return Model.From(new Network<double>(spec, values), pre, classes, image, metadata);
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException or NullReferenceException or JsonException)
+        {
+            throw new InvalidDataException($"{name}: not a valid Backprop model: {e.Message}");
+        }
+    }
+
+    private static T[] Array<T>(JsonObject root, string key, Func<JsonNode?, T> convert) =>
+        (root[key] as JsonArray ?? throw new InvalidDataException($"missing \"{key}\"")).Select(convert).ToArray();
+
+    private static InvalidDataException Missing(string file, string key) => new($"{file}: missing \"{key}\".");
+
+    private static byte[] ParameterBytes(Model model)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Model files are little-endian; big-endian hosts are not supported.");
+        if (model.Precision == Precision.Float32)
+            return System.Runtime.InteropServices.MemoryMarshal.AsBytes(model.Network<float>().Parameters.AsSpan()).ToArray();
+        return System.Runtime.InteropServices.MemoryMarshal.AsBytes(model.Network<double>().Parameters.AsSpan()).ToArray();
+    }
+}
