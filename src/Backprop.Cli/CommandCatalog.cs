@@ -8,5 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return Commands.GradcheckCommand.Create();
+        yield return Commands.EvaluateCommand.Create();
+        yield return Commands.InspectCommand.Create();
     }
 }
