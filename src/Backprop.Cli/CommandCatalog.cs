@@ -9,5 +9,7 @@ internal static class CommandCatalog
     {
         yield return Commands.TrainCommand.Create();
         yield return Commands.GradcheckCommand.Create();
+        yield return Commands.EvaluateCommand.Create();
+        yield return Commands.InspectCommand.Create();
     }
 }

@@ -1,0 +1,38 @@
+using Backprop.Data;
+using Backprop.Data.Formats;
+
+namespace Backprop.Cli;
+
+/// <summary>Reading the data files named on the command line, with errors that name the file.</summary>
+internal static class InputFiles
+{
+    /// <summary>
+    /// Reads <paramref name="path"/> with <see cref="DataFiles.Read"/>. A missing file is a usage error (exit 2);
+    /// a damaged one an <see cref="InvalidDataException"/> whose message names the file (exit 1).
+    /// </summary>
+    public static DataFileContents Read(string path, string? option = null)
+    {
+        string what = option is null ? path : $"{option} {path}";
+        if (Directory.Exists(path)) throw new UsageException($"{what}: is a directory, not a data file.");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{what}: no such file.", path);
+        try
+        {
+            return DataFiles.Read(path);
+        }
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or EndOfStreamException or ArgumentException)
+        {
+            string message = Mentions(e.Message, path) ? e.Message : $"{path}: {e.Message}";
+            throw e is NotSupportedException ? new NotSupportedException(message, e) : new InvalidDataException(message, e);
+        }
+    }
+
+    /// <summary>The format name of a readable file (after <see cref="Read"/> succeeded).</summary>
+    public static string Format(string path)
+    {
+        try { return DataFiles.Detect(path); }
+        catch (InvalidDataException) { return "unknown"; }
+    }
+
+    private static bool Mentions(string message, string path) =>
+        message.Contains(path, StringComparison.Ordinal) || message.Contains(Path.GetFileName(path), StringComparison.Ordinal);
+}
