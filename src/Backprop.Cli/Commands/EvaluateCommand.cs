@@ -41,23 +41,54 @@ internal static class EvaluateCommand
         }
     }
 
+    /// <summary>A saved model on a built-in data set (its test split when it has one) or a data file.</summary>
+    private sealed record ModelMode(string ModelPath, string Data) : Mode
+    {
+        public override string Source => Path.GetFileName(ModelPath);
+
+        public override Ex4Evaluation Run(double lambda)
+        {
+            if (!File.Exists(ModelPath)) throw new UsageException($"--model {ModelPath}: no such file.");
+            var model = Backprop.Models.Model.Load(ModelPath);
+            var set = DataLoader.Load(Data);
+            var d = set.Test ?? set.Train;
+            if (d.FeatureCount != model.Spec.Inputs)
+                throw new InvalidDataException($"'{Data}' has {d.FeatureCount} features per sample; the model {model.Spec} takes {model.Spec.Inputs}.");
+            var network = model.Precision == Backprop.Models.Precision.Float64 ? model.Network<double>() : model.Network<float>().Convert<double>();
+            var features = (double[])d.Features.Clone();
+            model.Preprocessor?.Apply(features, features);
+            var x = Backprop.Numerics.Matrix<double>.FromDoubles(d.Count, d.FeatureCount, features);
+            var targets = Backprop.Networks.Targets.OneHot<double>(d.Labels, Math.Max(model.Spec.Outputs, 2), model.Spec.Outputs);
+            double cost = network.Cost(x, targets, lambda);
+            var predicted = network.Predict(x);
+            return new Ex4Evaluation(cost, Backprop.Evaluation.Metrics.Accuracy(predicted, d.Labels), d.Count, lambda, model.Spec.ToString(), predicted);
+        }
+
+        public override void AddJson(JsonObject o)
+        {
+            o["data"] = Data;
+            o["model"] = ModelPath;
+        }
+    }
+
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Data file with X (m x n, one example per row) and y (m labels 1..K)" };
         var weights = new Option<string>("--weights") { Description = "Weights file with Theta1, Theta2, … (MATLAB layout, bias column first)" };
+        var modelPath = new Option<string>("--model") { Description = "A model saved by 'backprop train' (then --data may be a built-in name; its test split is used)" };
         var lambda = Options.Lambda();
         var json = Options.Json();
         var command = new Command("evaluate",
             "ex4 cost and training-set accuracy of given weights on given data. JSON: cost, accuracy (a percentage, 0..100), accuracy_fraction (0..1), samples, lambda, network")
         {
-            data, weights, lambda, json,
+            data, weights, modelPath, lambda, json,
         };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             double l = parse.GetValue(lambda);
             Options.RequireNonNegative(l, "--lambda");
-            var mode = ResolveMode(parse.GetValue(data), parse.GetValue(weights));
+            var mode = ResolveMode(parse.GetValue(data), parse.GetValue(weights), parse.GetValue(modelPath));
             var result = mode.Run(l);
             double percent = Math.Round(result.Accuracy * 100, 10);
             if (parse.GetValue(json))
@@ -86,10 +117,16 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static Mode ResolveMode(string? data, string? weights)
+    private static Mode ResolveMode(string? data, string? weights, string? model)
     {
+        if (!string.IsNullOrEmpty(model))
+        {
+            if (!string.IsNullOrEmpty(weights)) throw new UsageException("evaluate: give either --model or --weights, not both.");
+            if (string.IsNullOrEmpty(data)) throw new UsageException("evaluate: --model needs --data (a built-in name or a file).");
+            return new ModelMode(model, data);
+        }
         if (string.IsNullOrEmpty(data) && string.IsNullOrEmpty(weights))
-            throw new UsageException("evaluate needs --data FILE and --weights FILE.");
+            throw new UsageException("evaluate needs --data FILE and --weights FILE (or --model FILE and --data).");
         if (string.IsNullOrEmpty(data)) throw new UsageException("evaluate: --weights needs --data FILE (X and y) too.");
         if (string.IsNullOrEmpty(weights)) throw new UsageException("evaluate: --data needs --weights FILE (Theta1, Theta2, …) too.");
         return new CourseFilesMode(data, weights);

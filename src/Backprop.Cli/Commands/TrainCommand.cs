@@ -89,7 +89,7 @@ internal static class TrainCommand
                 Optimizer = kind, Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 Lambda = parse.GetValue(lambda), Schedule = sched, DecayEvery = 5, DecayFactor = 0.3, Seed = parse.GetValue(seed),
             };
-            progress.WriteLine(string.Create(c, $"data       {set.Description}: {train.Count} training samples x {train.FeatureCount} features, {train.Classes} classes{(set.Test is null ? "" : $", {set.Test.Count} test samples")}"));
+            progress.WriteLine(string.Create(c, $"data       {set.Name}: {train.Count} training samples x {train.FeatureCount} features, {train.Classes} classes{(set.Test is null ? "" : $", {set.Test.Count} test samples")}"));
             var classifier = new MlpClassifier
             {
                 HiddenLayers = hiddenSizes, Hidden = hidden, Output = outAct, Training = options, Initializer = initializer,
@@ -104,7 +104,8 @@ internal static class TrainCommand
             classifier.Fit(train);
             var model = classifier.Model!;
             var result = classifier.Result!;
-            double trainAcc = model.Score(train);
+            // Accuracy on the training split actually used (without the held-out validation samples).
+            double trainAcc = result.History.Count > 0 && result.History[^1].TrainAccuracy is double t ? t : model.Score(train);
             double? validAcc = result.History.Count > 0 ? result.History[^1].ValidAccuracy : null;
             double? testAcc = set.Test is null ? null : model.Score(set.Test);
             string path = parse.GetValue(outPath) ?? Path.Combine("models", $"{set.Name}-mlp.json");

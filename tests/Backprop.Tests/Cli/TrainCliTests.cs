@@ -1,0 +1,46 @@
+namespace Backprop.Tests.Cli;
+
+public class TrainCliTests
+{
+    [Fact]
+    public void Train_on_digits_prints_one_json_object_and_saves_the_model()
+    {
+        using var dir = new TempDir();
+        var model = dir.File("digits.json");
+        var history = dir.File("history.csv");
+        var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,20,10", "--epochs", "4", "--lr", "0.01",
+            "--out", model, "--history", history, "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var j = r.Json();
+        Assert.Equal(4, j.GetProperty("epochs").GetInt32());
+        Assert.Equal(4, j.GetProperty("history").GetArrayLength());
+        Assert.True(j.GetProperty("train_accuracy").GetDouble() > 0.85);
+        Assert.True(j.GetProperty("valid_accuracy").GetDouble() > 0.8);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, j.GetProperty("test_accuracy").ValueKind);
+        Assert.Equal(Path.GetFullPath(model), j.GetProperty("model").GetString());
+        var first = j.GetProperty("history")[0];
+        foreach (var key in new[] { "epoch", "cost", "train_accuracy", "valid_accuracy", "seconds" }) Assert.True(first.TryGetProperty(key, out _), key);
+        Assert.True(File.Exists(model));
+        Assert.Equal(5, File.ReadAllLines(history).Length);
+
+        var e = CliHarness.Run("evaluate", "--model", model, "--data", "digits", "--json");
+        Assert.True(e.ExitCode == 0, e.Stderr);
+        Assert.Equal(1797, e.Json().GetProperty("samples").GetInt32());
+        Assert.True(e.Json().GetProperty("accuracy_fraction").GetDouble() > 0.85);
+    }
+
+    [Theory]
+    [InlineData("--epochs", "-1")]
+    [InlineData("--data", "no-such-data")]
+    [InlineData("--layers", "63,20,10")]
+    [InlineData("--layers", "64,20,9")]
+    [InlineData("--optimizer", "rmsprop")]
+    [InlineData("--precision", "float16")]
+    public void Bad_options_give_one_line_and_exit_code_2(string option, string value)
+    {
+        var r = CliHarness.Run("train", "--data", "digits", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.StartsWith("backprop:", r.Stderr);
+    }
+}
