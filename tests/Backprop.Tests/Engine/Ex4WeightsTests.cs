@@ -31,4 +31,17 @@ public class Ex4WeightsTests
         for (int i = 0; i < reference.Length; i++)
             Fixture.AssertClose(reference[i], unrolled[i], 1e-10, $"gradient (unrolled) [{i}]");
     }
+
+    [Fact]
+    public void NaN_in_X_and_labels_outside_1_to_K_are_named()
+    {
+        var x = new double[6];
+        x[4] = double.NaN;
+        var data = new Backprop.Data.DataFileContents("d.mat",
+            [new Backprop.Data.NDArray("X", "double", [2, 3], x), new Backprop.Data.NDArray("y", "double", [2, 1], new double[] { 1, 11 })], []);
+        var e = Assert.Throws<InvalidDataException>(() => CourseFiles.LoadFeatures(data));
+        Assert.Contains("d.mat: variable 'X' has a NaN or infinite value at row 2, column 2", e.Message);
+        var l = Assert.Throws<InvalidDataException>(() => CourseFiles.LoadLabels(data, 2, 10));
+        Assert.Contains("variable 'y' element 2 is 11; labels must be whole numbers 1..10", l.Message);
+    }
 }
