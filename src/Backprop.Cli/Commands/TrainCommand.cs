@@ -144,9 +144,14 @@ internal static class TrainCommand
 
     private static string Pct(double? v) => v is double d ? (d * 100).ToString("F2", CultureInfo.InvariantCulture) + " %" : "   –   ";
 
+    /// <summary>Values within 0..255 reaching above 16 (the 8x8 digits' 0..16 range is scaled by its own min/max).</summary>
+    private static bool LooksLikePixels(double[] features) =>
+        features.Length > 0 && System.Numerics.Tensors.TensorPrimitives.Min<double>(features) >= 0
+        && System.Numerics.Tensors.TensorPrimitives.Max<double>(features) is > 16 and <= 255;
+
     private static Scaling ParseScaling(string text, Dataset train) => text.ToLowerInvariant() switch
     {
-        "auto" => train.Image is not null && train.Features.AsSpan().IndexOfAnyExceptInRange(0, 255) < 0 && train.Features.Max() > 16 ? Scaling.Pixels : Scaling.MinMax,
+        "auto" => train.Image is not null && LooksLikePixels(train.Features) ? Scaling.Pixels : Scaling.MinMax,
         "none" => Scaling.None,
         "minmax" => Scaling.MinMax,
         "minmax-symmetric" => Scaling.MinMaxSymmetric,

@@ -77,14 +77,12 @@ public static class ModelFile
                 throw new InvalidDataException($"{name}: network {spec} needs {spec.ParameterCount} {precision} parameters ({(long)spec.ParameterCount * width} bytes); the file holds {bytes.Length} bytes.");
             if (width == 4)
             {
-                var values = new float[spec.ParameterCount];
-                for (int i = 0; i < values.Length; i++) values[i] = BitConverter.ToSingle(bytes, i * 4);
+                var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes);
                 return Model.From(new Network<float>(spec, values), pre, classes, image, metadata);
             }
             else
             {
-                var values = new double[spec.ParameterCount];
-                for (int i = 0; i < values.Length; i++) values[i] = BitConverter.ToDouble(bytes, i * 8);
+                var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes);
                 return Model.From(new Network<double>(spec, values), pre, classes, image, metadata);
             }
         }
