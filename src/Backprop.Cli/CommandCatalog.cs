@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return Commands.GradcheckCommand.Create();
         yield return Commands.EvaluateCommand.Create();
         yield return Commands.InspectCommand.Create();
+        yield return Commands.BenchCommand.Create();
     }
 }

@@ -36,6 +36,8 @@ internal static unsafe class ManagedGemm
 
     private static int vectorBits = DefaultVectorBits;
 
+    public static bool UseDotKernel { get; set; } = Environment.GetEnvironmentVariable("BP_DOT") != "0";
+
     public static int DefaultVectorBits =>
         Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128;
 
@@ -61,7 +63,7 @@ internal static unsafe class ManagedGemm
         }
         fixed (T* pa = g.A, pb = g.B, pc = g.C)
         {
-            if (!g.TransA && g.TransB) DotBlock<T, TV, S>(g, pa + g.OffsetA, pb + g.OffsetB, pc + g.OffsetC, i0, i1, j0, j1);
+            if (UseDotKernel && !g.TransA && g.TransB) DotBlock<T, TV, S>(g, pa + g.OffsetA, pb + g.OffsetB, pc + g.OffsetC, i0, i1, j0, j1);
             else OuterBlock<T, TV, S>(g, pa + g.OffsetA, pb + g.OffsetB, pc + g.OffsetC, i0, i1, j0, j1);
         }
     }
