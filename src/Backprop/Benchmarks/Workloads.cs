@@ -18,7 +18,7 @@ public sealed record WorkloadResult(string Name, string DType, int Repeat, doubl
 /// <summary>
 /// The standard performance workloads of <c>backprop bench</c> (the same shapes run by bench/peers/run_peers.py
 /// in PyTorch and NumPy). Data are uniform random numbers from a fixed seed; what is timed is exactly one
-/// iteration / epoch / inference pass / product, after one untimed warm-up run.
+/// iteration / epoch / inference pass / product, after untimed warm-up runs (at least one, and at least 300 ms).
 /// <list type="table">
 /// <item><term>W1</term><description>ex4 full-batch cost + gradient: X 5000x400, 400-25-10 sigmoid/sigmoid, λ = 1, one iteration.</description></item>
 /// <item><term>W2-sigmoid, W2-relu</term><description>one MNIST-sized epoch: 60000x784, 784-100-10 (sigmoid/sigmoid cross-entropy or ReLU/softmax), batch 100, shuffled, SGD lr 0.1 with L2 λ = 0.01 (ex4 convention, per batch).</description></item>
@@ -113,7 +113,14 @@ public static class Workloads
 
     private static WorkloadResult Time<T>(string name, int repeat, double gflop, Action action) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        action(); // warm-up: JIT, workspaces, packing buffers, worker threads
+        // Warm-up: JIT tiers, workspaces, packing buffers, worker threads. At least one run, and runs for at least
+        // 300 ms in all (so that short workloads reach steady state), at most 100 runs.
+        long warm = Stopwatch.GetTimestamp();
+        for (int w = 0; w < 100; w++)
+        {
+            action();
+            if (Stopwatch.GetElapsedTime(warm).TotalMilliseconds > 300) break;
+        }
         var ms = new double[repeat];
         for (int i = 0; i < repeat; i++)
         {

@@ -250,7 +250,7 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
                 // descheduled thread's share is picked up by the others. The outer-product kernel splits columns
                 // (each piece packs only its own columns of B); the dot kernel the longer side; softmax needs rows.
                 bool softmax = Epilogue == EpilogueKind.BiasActivation && Activation == Activation.Softmax;
-                bool dot = !TransA && TransB && ManagedGemm.UseDotKernel;
+                bool dot = ManagedGemm.UsesDotKernel(this);
                 int nr = 2 * ManagedGemm.VectorBits / 8 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
                 splitRows = softmax || (dot ? M >= N : N < 2 * nr);
                 int length = splitRows ? M : N;
