@@ -74,7 +74,8 @@ public abstract class Figure
                 canvas.DrawRect(SKRect.Create(Width, Height), paint);
             Draw(canvas);
         }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        // Embedded rasters (heat maps, tiles) keep their pixels sharp when a viewer scales them.
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray()).Replace("<image ", "<image style=\"image-rendering:pixelated\" ", StringComparison.Ordinal);
     }
 
     /// <summary>Writes the figure atomically as PNG or SVG, chosen by the extension of <paramref name="path"/>.</summary>
