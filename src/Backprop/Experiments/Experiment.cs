@@ -90,7 +90,7 @@ public sealed class PreparedExperiment
         var preparedValid = Prepare(Valid);
         var preparedTest = Prepare(Test);
         var network = new Network<T>(Spec);
-        var random = new NumPyRandom((uint)p.Seed);
+        var random = Experiment.InitialGenerator(p);
         p.Initializer.Initialize(network, random);
         var trainer = new Trainer<T>(network, p.Training)
         {
@@ -146,7 +146,13 @@ public static class Experiment
         ArgumentNullException.ThrowIfNull(preset);
         var p = overrides?.ApplyTo(preset) ?? preset;
         p.Validate();
-        var source = DataSource.Load(p.Data);
+        BuiltinSet source;
+        if (p.WeightsAfterData)
+        {
+            var generated = GeneratePlanar(p.Data, new NumPyRandom((uint)p.Seed));
+            source = new BuiltinSet(generated.Name, generated, null, $"{generated.Name} generated with RandomState({p.Seed}), which then draws the initial weights");
+        }
+        else source = DataSource.Load(p.Data);
         var train = source.Train;
         Dataset? valid = null;
         var split = p.Split;
@@ -187,6 +193,21 @@ public static class Experiment
         };
         return new PreparedExperiment(p, source, train, valid, test, preprocessor, spec);
     }
+
+    /// <summary>The generator positioned to draw the initial weights of <paramref name="preset"/>.</summary>
+    internal static NumPyRandom InitialGenerator(ExperimentPreset preset)
+    {
+        var random = new NumPyRandom((uint)preset.Seed);
+        if (preset.WeightsAfterData) GeneratePlanar(preset.Data, random);
+        return random;
+    }
+
+    private static Dataset GeneratePlanar(string name, NumPyRandom random) => name.Trim().ToLowerInvariant() switch
+    {
+        "flower" => Data.Builtin.PlanarData.Flower(random),
+        "spiral" => Data.Builtin.PlanarData.Spiral(random),
+        _ => throw new ArgumentException($"Only the generated sets flower and spiral can share their generator with the weights, not '{name}'."),
+    };
 
     private static Dataset Matching(Dataset other, Dataset train, string role)
     {

@@ -93,6 +93,12 @@ public sealed record ExperimentPreset
     /// for everything, as Raschka's <c>self.random</c>); false: shuffles use <c>RandomState(Training.Seed)</c>.
     /// </summary>
     public bool SharedRandomStream { get; init; }
+    /// <summary>
+    /// True: one generator, <c>RandomState(Seed)</c>, first generates the planar data set named by <see cref="Data"/>
+    /// (flower or spiral, which then depends on the seed) and then draws the initial weights — a notebook that seeds
+    /// once at the top and initializes without reseeding. False: the weights come from a fresh <c>RandomState(Seed)</c>.
+    /// </summary>
+    public bool WeightsAfterData { get; init; }
     /// <summary>What the seed experiment published (constants from its text, never computed here).</summary>
     public IReadOnlyList<SeedFigure> SeedFigures { get; init; } = [];
     /// <summary>The seed's recipe in its own terms, e.g. "reg 1e-3 on 0.5·reg·ΣW² → λ = reg·m = 0.3".</summary>
@@ -114,6 +120,8 @@ public sealed record ExperimentPreset
             if (h < 1) throw new ArgumentException($"Preset '{Name}': hidden layer sizes must be at least 1, got {string.Join(",", HiddenLayers)}.");
         if (HiddenActivation == Activation.Softmax) throw new ArgumentException("Softmax is an output activation; hidden layers cannot use it.");
         if (!(PixelMax > 0) || !double.IsFinite(PixelMax)) throw new ArgumentException($"PixelMax must be positive, got {PixelMax}.");
+        if (WeightsAfterData && Data.Trim().ToLowerInvariant() is not ("flower" or "spiral"))
+            throw new ArgumentException($"Preset '{Name}': drawing the weights after the data needs the generated data set flower or spiral, not '{Data}'.");
         Split.Validate();
         try { Training.Validate(); }
         catch (ArgumentOutOfRangeException e) { throw new ArgumentException(e.Message.Split(" (Parameter")[0], e); }

@@ -79,14 +79,16 @@ public static class Presets
     };
 
     /// <summary>
-    /// The planar "flower" (the deep-learning course's load_planar_dataset, seed 1): 2-20-2 ReLU/softmax,
-    /// W = randn(n_out, n_in)·0.01 after np.random.seed(2) (initialize_parameters), zero biases, full-batch
-    /// gradient descent on the mean cross-entropy, lr 0.05, weight decay 0, 20000 iterations.
+    /// The planar "flower" of the deep-learning course's planar notebook: np.random.seed(1), load_planar_dataset()
+    /// (400 points), then — without reseeding — W1 = randn(20, 2)·0.01, W2 = randn(2, 20)·0.01 (n_out, n_in),
+    /// zero biases; 2-20-2 ReLU/softmax, full-batch gradient descent on the mean cross-entropy, lr 0.05, weight
+    /// decay 0, 20000 iterations. (The seeds do not state their generator's order; this one, among the orders
+    /// tried in Fixtures/experiments/find_seed_orders.py, is the one whose NumPy run gives the published 86.50 %.)
     /// </summary>
     public static ExperimentPreset Flower { get; } = new()
     {
         Name = "flower",
-        Description = "Planar flower: 2-20-2 ReLU/softmax, 0.01·randn weights, full-batch gradient descent lr 0.05, decay 0, 20000 epochs",
+        Description = "Planar flower: 2-20-2 ReLU/softmax, 0.01·randn weights after the data (seed 1), full-batch gradient descent lr 0.05, decay 0, 20000 epochs",
         Data = "flower",
         HiddenLayers = [20],
         HiddenActivation = Activation.Relu,
@@ -96,31 +98,35 @@ public static class Presets
         Split = ExperimentSplit.None,
         Training = new TrainingOptions { Optimizer = OptimizerKind.GradientDescent, Epochs = 20000, BatchSize = 0, LearningRate = 0.05, Lambda = 0, Shuffle = false },
         Precision = Precision.Float64,
-        Seed = 2,
-        Recipe = "np.random.seed(2); W1 = randn(20, 2)·0.01; W2 = randn(2, 20)·0.01; b = 0; 20000 full-batch steps of lr 0.05 on the mean softmax cross-entropy, decay 0",
+        Seed = 1,
+        WeightsAfterData = true,
+        Recipe = "np.random.seed(1); X, Y = load_planar_dataset(); W1 = randn(20, 2)·0.01; W2 = randn(2, 20)·0.01; b = 0; 20000 full-batch steps of lr 0.05 on the mean softmax cross-entropy, decay 0",
         SeedFigures = [new("train_accuracy", 0.8650, "the seed's flower run, training accuracy on the 400 points")],
     };
 
     /// <summary>
-    /// CS231n's spiral case study: 2-100-3 ReLU/softmax, W = 0.01·randn(D, h) after np.random.seed(0), zero
-    /// biases, full-batch gradient descent with step size 1 on data loss + ½·reg·ΣW² (reg 1e-3) for 10000
-    /// iterations; in Backprop's convention λ = reg·m = 0.001·300 = 0.3.
+    /// CS231n's spiral case study (the 300-point spiral of np.random.seed(0)): 2-100-3 ReLU/softmax, full-batch
+    /// gradient descent with step size 1 on data loss + ½·reg·ΣW² (reg 1e-3) for 10000 iterations — in Backprop's
+    /// convention λ = reg·m = 0.001·300 = 0.3. Weights as the planar notebook's initialize_parameters draws them:
+    /// np.random.seed(2); W1 = randn(100, 2)·0.01; W2 = randn(3, 100)·0.01 (n_out, n_in), zero biases. (The case
+    /// study's own order, seed 0 and randn(D, h), gives 98.00 % — its published 0.98; the order used here is the one
+    /// whose NumPy run gives the seed's 98.67 %, see Fixtures/experiments/find_seed_orders.py.)
     /// </summary>
     public static ExperimentPreset Spiral { get; } = new()
     {
         Name = "spiral",
-        Description = "CS231n spiral: 2-100-3 ReLU/softmax, 0.01·randn weights, full-batch gradient descent lr 1, reg 1e-3 (λ = 0.3), 10000 epochs",
+        Description = "CS231n spiral: 2-100-3 ReLU/softmax, 0.01·randn weights (seed 2), full-batch gradient descent lr 1, reg 1e-3 (λ = 0.3), 10000 epochs",
         Data = "spiral",
         HiddenLayers = [100],
         HiddenActivation = Activation.Relu,
         OutputActivation = Activation.Softmax,
-        Initializer = Initializer.Normal(0.01, DrawOrder.InOut),
+        Initializer = Initializer.Normal(0.01, DrawOrder.OutIn),
         Scaling = Scaling.None,
         Split = ExperimentSplit.None,
         Training = new TrainingOptions { Optimizer = OptimizerKind.GradientDescent, Epochs = 10000, BatchSize = 0, LearningRate = 1, Lambda = 0.001 * 300, Shuffle = false },
         Precision = Precision.Float64,
-        Seed = 0,
-        Recipe = "np.random.seed(0); W = 0.01·randn(2, 100); W2 = 0.01·randn(100, 3); step_size 1, reg 1e-3 on 0.5·reg·ΣW² added to the mean loss → λ = reg·m = 0.3",
+        Seed = 2,
+        Recipe = "spiral of np.random.seed(0); np.random.seed(2); W1 = randn(100, 2)·0.01; W2 = randn(3, 100)·0.01; step_size 1, reg 1e-3 on 0.5·reg·ΣW² added to the mean loss → λ = reg·m = 0.3",
         SeedFigures = [new("train_accuracy", 0.9867, "the seed's spiral run (CS231n case study), training accuracy on the 300 points")],
     };
 
@@ -146,8 +152,36 @@ public static class Presets
         SeedFigures = [new("test_accuracy", 0.9474, "seed 001's logistic-regression baseline on MNIST")],
     };
 
+    /// <summary>
+    /// Backprop's own digit recognizer, what <c>backprop train</c> runs without options (the README's main job):
+    /// MNIST pixels to [0, 1], a stratified 1/12 held out for validation, 784-256-10 ReLU/softmax with He
+    /// weights, Adam lr 0.001 ×0.3 every 5 epochs, batch 100, 12 epochs, float32. Not a seed experiment.
+    /// </summary>
+    public static ExperimentPreset Default { get; } = new()
+    {
+        Name = "default",
+        Description = "Backprop's digit recognizer (the README's main job): MNIST 784-256-10 ReLU/softmax, He weights, Adam lr 0.001 ×0.3 every 5 epochs, 12 epochs, float32",
+        Data = "mnist",
+        HiddenLayers = [256],
+        HiddenActivation = Activation.Relu,
+        OutputActivation = Activation.Softmax,
+        Initializer = Initializer.He(),
+        Scaling = Scaling.Pixels,
+        FileScaling = Scaling.MinMax,
+        Split = new ExperimentSplit { ValidFraction = 1.0 / 12 },
+        Training = new TrainingOptions
+        {
+            Optimizer = OptimizerKind.Adam, Epochs = 12, BatchSize = 100, LearningRate = 0.001,
+            Schedule = ScheduleKind.StepDecay, DecayFactor = 0.3, DecayEvery = 5, Seed = 0,
+        },
+        Precision = Precision.Float32,
+        Seed = 0,
+        Recipe = "Backprop's own recipe (no seed experiment): Adam, step decay ×0.3 every 5 epochs",
+        SeedFigures = [],
+    };
+
     /// <summary>Every preset, in the order the tour shows them.</summary>
-    public static IReadOnlyList<ExperimentPreset> All { get; } = [Ex4, Raschka, Flower, Spiral, Logistic];
+    public static IReadOnlyList<ExperimentPreset> All { get; } = [Ex4, Raschka, Flower, Spiral, Logistic, Default];
 
     /// <summary>The names <see cref="Get"/> accepts.</summary>
     public static IReadOnlyList<string> Names => All.Select(p => p.Name).ToArray();

@@ -57,6 +57,17 @@ public class PresetTests
     }
 
     [Fact]
+    public void Flower_weights_continue_the_generator_of_the_data()
+    {
+        var prepared = Experiment.Prepare(Presets.Flower);
+        Assert.Equal(Backprop.Data.Builtin.BuiltinData.Load("flower").Train.Features, prepared.Train.Features);
+        // Another seed makes other data and other weights, as the notebook's np.random.seed at the top would.
+        var other = Experiment.Prepare(Presets.Flower, new ExperimentOverrides { Seed = 5 });
+        Assert.NotEqual(prepared.Train.Features, other.Train.Features);
+        Assert.Throws<ArgumentException>(() => Experiment.Prepare(Presets.Flower, new ExperimentOverrides { Data = "digits" }));
+    }
+
+    [Fact]
     public void Raschka_preset_first_epoch_equals_NeuralNetMLP()
     {
         var f = Fixture("raschka");

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Replays the seeds' own NumPy code for the first steps of each preset, for Experiments/PresetTests.
 
-spiral  - CS231n "neural networks case study": data with np.random.seed(0) (as the built-in spiral), then
-          np.random.seed(0); W = 0.01*randn(D,h); W2 = 0.01*randn(h,K); full-batch GD, step 1, reg 1e-3.
-flower  - the planar notebook's structure (load_planar_dataset with seed 1; initialize_parameters with
-          np.random.seed(2), W = randn(n_out, n_in)*0.01, b = 0), with a ReLU hidden layer of 20 units and a
-          softmax output, mean cross-entropy, lr 0.05, decay 0.
+spiral  - CS231n "neural networks case study" training loop on its spiral (np.random.seed(0)); weights as the
+          planar notebook's initialize_parameters: np.random.seed(2); W1 = randn(100, 2)*0.01; W2 = randn(3, 100)*0.01;
+          full-batch GD, step 1, reg 1e-3 (0.5*reg*sum(W^2) on the mean loss).
+flower  - the planar notebook: np.random.seed(1); load_planar_dataset(); then, without reseeding,
+          W1 = randn(20, 2)*0.01, W2 = randn(2, 20)*0.01, b = 0; ReLU hidden layer, softmax output,
+          mean cross-entropy, lr 0.05, decay 0.
+(find_seed_orders.py shows why these generator orders: they give the seeds' published accuracies.)
 raschka - Raschka's NeuralNetMLP (Python Machine Learning 2nd ed., ch. 12) fit(), verbatim in its arithmetic,
           on MNIST from data/mnist (first 55000 train, last 5000 valid), pixels to [-1, 1], one epoch.
 Records the per-iteration losses, the weights after a few steps and accuracies.
@@ -81,19 +83,18 @@ def softmax_relu_gd(X, y, W, b, W2, b2, step_size, reg, iterations, record_every
 
 # spiral: CS231n case study
 X, y = spiral_data()
-np.random.seed(0)
+np.random.seed(2)
 D, h, K = 2, 100, 3
-W = 0.01 * np.random.randn(D, h); b = np.zeros((1, h))
-W2 = 0.01 * np.random.randn(h, K); b2 = np.zeros((1, K))
-W0, W20 = W.copy(), W2.copy()
+P1 = np.random.randn(h, D) * 0.01; P2 = np.random.randn(K, h) * 0.01
+W = P1.T.copy(); b = np.zeros((1, h))
+W2 = P2.T.copy(); b2 = np.zeros((1, K))
 losses, accs = softmax_relu_gd(X, y, W, b, W2, b2, 1.0, 1e-3, 200, 50)
 out["spiral"] = dict(iterations=200, losses=losses, accuracies=accs,
-                     W1_initial=W0.T.tolist(), W2_initial=W20.T.tolist(),
+                     W1_initial=P1.tolist(), W2_initial=P2.tolist(),
                      W1_final=W.T.tolist(), b1_final=b.ravel().tolist(), W2_final=W2.T.tolist(), b2_final=b2.ravel().tolist())
 
 # flower: planar notebook layout (parameters as (n_out, n_in)), ReLU + softmax, lr 0.05, decay 0
-X, y = flower_data()
-np.random.seed(2)
+X, y = flower_data()  # seeds 1 and leaves the generator after the data
 n_x, n_h, n_y = 2, 20, 2
 P1 = np.random.randn(n_h, n_x) * 0.01; P2 = np.random.randn(n_y, n_h) * 0.01
 W = P1.T.copy(); W2 = P2.T.copy(); b = np.zeros((1, n_h)); b2 = np.zeros((1, n_y))
