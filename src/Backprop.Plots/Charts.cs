@@ -226,6 +226,7 @@ public static class Charts
                 text.Alignment = Alignment.MiddleCenter;
                 text.LabelFontSize = fontSize;
                 text.LabelFontColor = fractions[t, p] > 0.5 ? Colors.Black : Colors.White;
+                if (Text.Available) text.LabelFontName = Text.Family;
             }
         var ticks = Enumerable.Range(0, k).Select(i => new Tick(i, classNames[i])).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);

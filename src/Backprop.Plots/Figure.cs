@@ -37,13 +37,30 @@ public abstract class Figure
     }
 
     /// <summary>PNG bytes of the figure.</summary>
+    /// <remarks>A figure whose every pixel is an opaque gray (digit grids, hidden units) is written as an 8-bit grayscale PNG, a third of the size.</remarks>
     public byte[] ToPng()
     {
         using var bitmap = ToBitmap();
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100)
+        using var gray = AsGray(bitmap);
+        using var data = (gray ?? bitmap).Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new InvalidOperationException("SkiaSharp could not encode the figure as PNG.");
         return data.ToArray();
+    }
+
+    /// <summary>The bitmap as Gray8 when all its pixels are opaque grays, else null.</summary>
+    private static SKBitmap? AsGray(SKBitmap rgba)
+    {
+        var pixels = rgba.GetPixelSpan();
+        for (int i = 0; i < pixels.Length; i += 4)
+            if (pixels[i] != pixels[i + 1] || pixels[i] != pixels[i + 2] || pixels[i + 3] != 255) return null;
+        var gray = new SKBitmap(new SKImageInfo(rgba.Width, rgba.Height, SKColorType.Gray8, SKAlphaType.Opaque));
+        var dst = gray.GetPixelSpan();
+        int stride = gray.RowBytes;
+        for (int y = 0; y < rgba.Height; y++)
+            for (int x = 0; x < rgba.Width; x++)
+                dst[y * stride + x] = pixels[(y * rgba.Width + x) * 4];
+        gray.NotifyPixelsChanged();
+        return gray;
     }
 
     /// <summary>The figure as an SVG document (raster parts embedded as PNG data URIs).</summary>
@@ -57,7 +74,8 @@ public abstract class Figure
                 canvas.DrawRect(SKRect.Create(Width, Height), paint);
             Draw(canvas);
         }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        // Embedded rasters (heat maps, tiles) keep their pixels sharp when a viewer scales them.
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray()).Replace("<image ", "<image style=\"image-rendering:pixelated\" ", StringComparison.Ordinal);
     }
 
     /// <summary>Writes the figure atomically as PNG or SVG, chosen by the extension of <paramref name="path"/>.</summary>

@@ -187,11 +187,23 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void Svg_embeds_the_raster_as_png()
+    public void Svg_embeds_the_tiles_as_a_sharp_png_with_the_same_pixels()
     {
-        var svg = Figures.DigitGrid(Digits.Value.Train, [0, 1, 2, 3]).ToSvg();
+        var sheet = Figures.DigitGrid(Digits.Value.Train, [0, 1, 2, 3]);
+        var svg = sheet.ToSvg();
         Assert.StartsWith("<?xml", svg);
-        Assert.Contains("<svg", svg);
-        Assert.Contains("data:image/png;base64,", svg);
+        Assert.Contains($"width=\"{sheet.Width}\"", svg);
+        var m = System.Text.RegularExpressions.Regex.Match(svg, @"<image style=""image-rendering:pixelated""[^>]*href=""data:image/png;base64,([^""]+)""");
+        Assert.True(m.Success, "an embedded PNG drawn pixelated");
+        using var embedded = Decode(Convert.FromBase64String(m.Groups[1].Value));
+        using var png = Render(sheet, "svg-reference");
+        Assert.Equal(png.Width, embedded.Width);
+        for (int i = 0; i < 4; i++)
+        {
+            var rect = sheet.TileRect(0, i);
+            for (int y = rect.Top; y < rect.Bottom; y += 2)
+                for (int x = rect.Left; x < rect.Right; x += 2)
+                    Assert.Equal(png.GetPixel(x, y), embedded.GetPixel(x, y));
+        }
     }
 }
