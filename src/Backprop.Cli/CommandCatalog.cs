@@ -14,5 +14,8 @@ internal static class CommandCatalog
         yield return Commands.GradcheckCommand.Create();
         yield return Commands.EvaluateCommand.Create();
         yield return Commands.InspectCommand.Create();
+        yield return Commands.PlotCommand.Create();
+        yield return Commands.ReportCommand.Create();
+        yield return Commands.BenchCommand.Create();
     }
 }
