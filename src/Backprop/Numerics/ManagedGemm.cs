@@ -8,9 +8,9 @@ namespace Backprop.Numerics;
 /// The managed GEMM kernels: C[m, n] = alpha·op(A)[m, k]·op(B)[k, n] + beta·C over row-major storage with
 /// leading dimensions (so any strided view works).
 /// <list type="bullet">
-/// <item><b>A·Bᵀ</b> (forward pass, both operands contiguous along k): a register-blocked dot-product kernel,
-/// 4 rows of A × 4 rows of B per tile, 16 vector accumulators along k, no packing.</item>
-/// <item><b>every other form</b> (A·B for dX, Aᵀ·B for dW): a BLIS-style outer-product kernel. B is packed
+/// <item><b>A·Bᵀ</b> on a batch (forward pass, both operands contiguous along k, few rows): a register-blocked
+/// dot-product kernel, 4 rows of A × 4 rows of B per tile, 16 vector accumulators along k, no packing.</item>
+/// <item><b>every other product</b> (A·B for dX, Aᵀ·B for dW, tall A·Bᵀ): a BLIS-style outer-product kernel. B is packed
 /// into kc × NR panels (NR = two vectors), A is broadcast straight from its storage (packed only for the last,
 /// partial panel of Aᵀ), and an MR = 8 × NR tile of C lives in 16 vector registers across the kc loop.</item>
 /// </list>
@@ -39,13 +39,18 @@ internal static unsafe class ManagedGemm
 
     private static int vectorBits = DefaultVectorBits;
 
-    /// <summary>A·Bᵀ with a depth of at least this many elements uses the dot-product tiles; shallower products
-    /// (the k tail would dominate) go through the outer-product kernel with a transposing pack of B.</summary>
+    /// <summary>
+    /// A·Bᵀ uses the dot-product tiles when it is short (fewer than <see cref="DotMaxRows"/> rows, e.g. a
+    /// training batch, where packing Bᵀ would cost as much as the product) and deep enough (at least
+    /// <see cref="DotMinDepth"/>, or the k tail dominates); otherwise the outer-product kernel with a
+    /// transposing pack of B. The choice depends on the shape only, never on the thread partition.
+    /// </summary>
     public const int DotMinDepth = 64;
+    public const int DotMaxRows = 256;
 
     /// <summary>Which kernel computes the job (the partition in <see cref="GemmJob{T}"/> depends on it).</summary>
     public static bool UsesDotKernel<T>(GemmJob<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
-        !g.TransA && g.TransB && g.K >= DotMinDepth;
+        !g.TransA && g.TransB && g.K >= DotMinDepth && g.M < DotMaxRows;
 
     public static int DefaultVectorBits =>
         Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128;
