@@ -31,6 +31,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public Network<T> Network { get; }
     public TrainingOptions Options { get; }
+    /// <summary>
+    /// The generator that shuffles the mini-batches; null: a new <c>RandomState(Options.Seed)</c>. Pass the one
+    /// that drew the initial weights to continue its stream, as notebooks that keep one <c>RandomState</c> do.
+    /// </summary>
+    public NumPyRandom? Random { get; set; }
     /// <summary>Called after every epoch with its record; return false to stop training.</summary>
     public Func<EpochRecord, bool>? EpochEnded { get; set; }
 
@@ -79,7 +84,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 ScheduleKind.Adaptive => LearningRateSchedule.Adaptive(o.LearningRate),
                 _ => null,
             };
-            var random = new NumPyRandom((uint)o.Seed);
+            var random = trainer.Random ?? new NumPyRandom((uint)o.Seed);
             var order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
             var bx = fullBatch ? x : new Matrix<T>(batch, x.Cols);
@@ -90,7 +95,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int epoch = 1; epoch <= o.Epochs; epoch++)
             {
                 double rate = schedule?.Rate ?? o.LearningRate * Math.Pow(o.DecayFactor, (epoch - 1) / o.DecayEvery);
-                if (o.Shuffle && !fullBatch) random.Shuffle<int>(order);
+                if (o.Shuffle && !fullBatch)
+                {
+                    if (o.ShuffleOrder == ShuffleOrder.FromIdentity)
+                        for (int i = 0; i < n; i++) order[i] = i;
+                    random.Shuffle<int>(order);
+                }
                 double costSum = 0;
                 for (int start = 0; start < n; start += batch)
                 {

@@ -21,6 +21,15 @@ public enum OptimizerKind
     ConjugateGradient,
 }
 
+/// <summary>How the mini-batch order of each epoch is drawn.</summary>
+public enum ShuffleOrder
+{
+    /// <summary>Each epoch shuffles the previous epoch's order again (scikit-learn's MLPClassifier).</summary>
+    Cumulative,
+    /// <summary>Each epoch shuffles 0..n−1 afresh (<c>indices = np.arange(n); random.shuffle(indices)</c>, Raschka's NeuralNetMLP).</summary>
+    FromIdentity,
+}
+
 /// <summary>The learning-rate schedule of the mini-batch optimizers.</summary>
 public enum ScheduleKind { Constant, InverseScaling, Adaptive, StepDecay }
 
@@ -33,6 +42,8 @@ public sealed record TrainingOptions
     /// <summary>Samples per mini-batch; 0 means the whole training set (full batch).</summary>
     public int BatchSize { get; init; } = 100;
     public bool Shuffle { get; init; } = true;
+    /// <summary>Whether each epoch's shuffle starts from the previous order or from 0..n−1.</summary>
+    public ShuffleOrder ShuffleOrder { get; init; } = ShuffleOrder.Cumulative;
     public double LearningRate { get; init; } = 0.001;
     /// <summary>L2 strength λ in the ex4 convention: λ/(2m)·Σw² on the mean cost, m = the batch size.</summary>
     public double Lambda { get; init; }
