@@ -76,13 +76,17 @@ public sealed class ExperimentReport
     public string Html { get; }
 
     /// <summary>Runs <paramref name="preset"/> with <paramref name="overrides"/> (and its λ sweep) and builds the report.</summary>
-    public static ExperimentReport Run(ExperimentPreset preset, ExperimentOverrides? overrides = null, ReportOptions? options = null)
+    public static ExperimentReport Run(ExperimentPreset preset, ExperimentOverrides? overrides = null, ReportOptions? options = null) =>
+        Run(Experiment.Prepare(preset, overrides), preset, overrides, options);   // prepared first: a configuration error surfaces before any training
+
+    /// <summary>Runs an experiment already prepared from <paramref name="preset"/> and <paramref name="overrides"/> (which the λ sweep reuses).</summary>
+    public static ExperimentReport Run(PreparedExperiment prepared, ExperimentPreset preset, ExperimentOverrides? overrides = null, ReportOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(prepared);
         ArgumentNullException.ThrowIfNull(preset);
         options ??= new ReportOptions();
         var clock = Stopwatch.StartNew();
-        // Prepare first so that a configuration error surfaces before any training.
-        var main = Experiment.Prepare(preset, overrides).Run(e => options.OnEpoch?.Invoke("main", e));
+        var main = prepared.Run(e => options.OnEpoch?.Invoke("main", e));
         var sweep = new List<ExperimentResult>();
         if (options.LambdaSweep)
             foreach (double lambda in SweepLambdas(main))
