@@ -170,10 +170,10 @@ public sealed class ExperimentReport
         var runs = new List<NamedHistory> { new(Label(main), main.History) };
         runs.AddRange(sweep.Select(s => new NamedHistory(Label(s), s.History)));
         runs = runs.OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+        bool validation = runs.Any(r => r.History.Any(e => e.ValidAccuracy is not null));
         if (main.History.Count > 0)
-            Add("history", "Learning curves", sweep.Count > 0
-                ? "Mean training cost (regularization included) and accuracy per epoch, one colour per λ; solid: training, dashed: validation."
-                : "Mean training cost (regularization included) and accuracy per epoch; solid: training, dashed: validation.", Charts.History(runs));
+            Add("history", "Learning curves", "Mean training cost (regularization included) and accuracy per epoch"
+                + (sweep.Count > 0 ? ", one colour per λ" : "") + (validation ? "; solid: training, dashed: validation." : " on the training set."), Charts.History(runs));
 
         var train = main.Train;
         bool image = train.Image is { Channels: 1 } || IsSquare(train.FeatureCount);
