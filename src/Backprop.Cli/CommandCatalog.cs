@@ -16,5 +16,6 @@ internal static class CommandCatalog
         yield return Commands.InspectCommand.Create();
         yield return Commands.PlotCommand.Create();
         yield return Commands.ReportCommand.Create();
+        yield return Commands.BenchCommand.Create();
     }
 }

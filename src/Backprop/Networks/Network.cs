@@ -155,12 +155,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public double SquaredWeights()
     {
         double sum = 0;
-        foreach (var layer in layers)
-            foreach (var w in layer.Weights.Span)
-            {
-                double d = double.CreateTruncating(w);
-                sum += d * d;
-            }
+        foreach (var layer in layers) sum += NumericKernels.SumOfSquares<T>(layer.Weights.Span);
         return sum;
     }
 
@@ -198,9 +193,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             var input = l == 0 ? x : ws.Activations[l - 1];
             var dInput = l == 0 ? null : ws.Deltas[l - 1];
-            layers[l].Backward(input, ws.Deltas[l], l2, dInput);
-            if (dInput is not null)
-                Activations.MultiplyDerivative<T>(layers[l - 1].Activation, ws.Activations[l - 1].Span, dInput.Span);
+            // dInput = (delta·W) ⊙ f′(input): the derivative is fused into the product.
+            layers[l].Backward(input, ws.Deltas[l], l2, dInput, l == 0 ? null : layers[l - 1].Activation);
         }
     }
 

@@ -243,17 +243,23 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
                 ApplyEpilogue(0, M, 0, N);
                 return;
             }
-            int parts = Math.Min(Parallelism.MaxThreads, WorkerPool.Shared.Capacity);
-            if (parts > 1 && (long)M * N * K >= ParallelThreshold)
+            int threads = Math.Min(Parallelism.MaxThreads, WorkerPool.Shared.Capacity);
+            if (threads > 1 && (long)M * N * K >= ParallelThreshold)
             {
-                // Softmax needs whole rows in one part; otherwise split the longer side.
-                splitRows = M >= N || (Epilogue == EpilogueKind.BiasActivation && Activation == Activation.Softmax);
+                // Pieces: contiguous runs of whole tiles along one side of C, about four per thread so that a
+                // descheduled thread's share is picked up by the others. The outer-product kernel splits columns
+                // (each piece packs only its own columns of B); the dot kernel the longer side; softmax needs rows.
+                bool softmax = Epilogue == EpilogueKind.BiasActivation && Activation == Activation.Softmax;
+                bool dot = ManagedGemm.UsesDotKernel(this);
+                int nr = 2 * ManagedGemm.VectorBits / 8 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+                splitRows = softmax || (dot ? M >= N : N < 2 * nr);
                 int length = splitRows ? M : N;
-                int align = splitRows ? ManagedGemm.MR : 2 * ManagedGemm.VectorBits / 8 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-                chunk = (length + parts - 1) / parts;
-                chunk = (chunk + align - 1) / align * align;
+                int align = splitRows ? ManagedGemm.MR : nr;
+                int units = (length + align - 1) / align;
+                int pieces = Math.Min(units, 4 * threads);
+                chunk = (units + pieces - 1) / pieces * align;
                 int used = (length + chunk - 1) / chunk;
-                if (used > 1 && WorkerPool.Shared.TryRun(this, used))
+                if (used > 1 && WorkerPool.Shared.TryRun(this, used, threads - 1))
                 {
                     Interlocked.Increment(ref parallelRuns);
                     return;

@@ -19,6 +19,8 @@ namespace Backprop.Numerics;
 /// falls in (edge tiles run the full-width kernel on clamped or zero-padded operands and store only the valid
 /// part). So results are bit-identical for any thread count. They differ from a naive loop only by summation
 /// order (a few ulps).</para>
+/// <para>The kernels are marked AggressiveOptimization: tiered compilation would otherwise run their first
+/// calls as unoptimized tier-0 code, many times slower.</para>
 /// </summary>
 internal static unsafe class ManagedGemm
 {
@@ -36,6 +38,14 @@ internal static unsafe class ManagedGemm
 
     private static int vectorBits = DefaultVectorBits;
 
+    /// <summary>A·Bᵀ with a depth of at least this many elements uses the dot-product tiles; shallower products
+    /// (the k tail would dominate) go through the outer-product kernel with a transposing pack of B.</summary>
+    public const int DotMinDepth = 64;
+
+    /// <summary>Which kernel computes the job (the partition in <see cref="GemmJob{T}"/> depends on it).</summary>
+    public static bool UsesDotKernel<T>(GemmJob<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        !g.TransA && g.TransB && g.K >= DotMinDepth;
+
     public static int DefaultVectorBits =>
         Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128;
 
@@ -51,6 +61,7 @@ internal static unsafe class ManagedGemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block<T, TV, S>(GemmJob<T> g, int i0, int i1, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
@@ -61,7 +72,7 @@ internal static unsafe class ManagedGemm
         }
         fixed (T* pa = g.A, pb = g.B, pc = g.C)
         {
-            if (!g.TransA && g.TransB) DotBlock<T, TV, S>(g, pa + g.OffsetA, pb + g.OffsetB, pc + g.OffsetC, i0, i1, j0, j1);
+            if (UsesDotKernel(g)) DotBlock<T, TV, S>(g, pa + g.OffsetA, pb + g.OffsetB, pc + g.OffsetC, i0, i1, j0, j1);
             else OuterBlock<T, TV, S>(g, pa + g.OffsetA, pb + g.OffsetB, pc + g.OffsetC, i0, i1, j0, j1);
         }
     }
@@ -78,6 +89,7 @@ internal static unsafe class ManagedGemm
 
     // ---------------------------------------------------------------- A·Bᵀ: dot-product tiles
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotBlock<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int i0, int i1, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
@@ -97,6 +109,7 @@ internal static unsafe class ManagedGemm
     /// <summary>A 4x4 tile of C = alpha·A·Bᵀ + beta·C; rows/cols beyond the valid ones repeat the last valid
     /// row of A/B (computed and discarded), so the valid elements see exactly the full-tile arithmetic.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotKernel<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int ib, int rows, int jb, int cols)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
@@ -160,6 +173,7 @@ internal static unsafe class ManagedGemm
 
     // ---------------------------------------------------------------- outer-product tiles
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OuterBlock<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int i0, int i1, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
@@ -207,6 +221,7 @@ internal static unsafe class ManagedGemm
 
     /// <summary>Packs op(B)[pc .. pc+kc, jc .. jc+ncur) into panels of NR columns: panel jp holds kc rows of NR
     /// contiguous elements, zero-padded past the last column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB<T, TV, S>(GemmJob<T> g, T* b, T* dst, int pc, int kc, int jc, int ncur)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
@@ -270,6 +285,7 @@ internal static unsafe class ManagedGemm
     /// C = alpha·acc + beta·C on the first block and C = C + alpha·acc on later ones.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OuterKernel<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, int kc, T* c, int ir, int rows, int j, int cols, bool first)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {

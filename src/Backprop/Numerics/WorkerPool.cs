@@ -11,10 +11,12 @@ internal interface IParallelJob
 
 /// <summary>
 /// A small persistent pool for the numeric kernels: one worker thread per extra core, each spinning briefly
-/// for the next job and then sleeping. The calling thread runs part 0 itself, so at most
-/// <see cref="Environment.ProcessorCount"/> threads compute and nothing is oversubscribed. Posting a job
-/// allocates nothing (the job object is reused by its owner). One job at a time: a caller that finds the pool
-/// busy (another thread's kernel, or a kernel nested in a job) runs its job on its own thread instead.
+/// for the next job and then sleeping. The calling thread works on every job too, so at most
+/// <see cref="Environment.ProcessorCount"/> threads compute and nothing is oversubscribed. Pieces are claimed
+/// dynamically (a compare-and-swap on one generation-stamped counter), so a worker that the OS has not scheduled
+/// on a busy machine never holds the caller up: the caller just runs more pieces itself, and a worker that
+/// arrives late finds the job's generation gone and goes back to waiting. Posting a job allocates nothing.
+/// One job at a time: a caller that finds the pool busy runs its job on its own thread instead.
 /// </summary>
 internal sealed class WorkerPool
 {
@@ -25,7 +27,12 @@ internal sealed class WorkerPool
 
     private readonly Worker[] workers;
     private int busy;
-    private int pending;
+    private IParallelJob? current;
+    private int total;
+    private int done;
+    /// <summary>(generation &lt;&lt; 32) | index of the next unclaimed piece.</summary>
+    private long state;
+    private Exception? error;
 
     private WorkerPool(int extraThreads)
     {
@@ -37,24 +44,32 @@ internal sealed class WorkerPool
     public int Capacity => workers.Length + 1;
 
     /// <summary>
-    /// Runs job.Run(p, parts) for p in [0, parts), part 0 on the calling thread, and returns when all are done.
-    /// False (nothing run) when parts &lt;= 1, parts exceeds <see cref="Capacity"/>, or the pool is busy.
+    /// Runs job.Run(p, parts) once for every p in [0, parts), on the calling thread and up to
+    /// <paramref name="helpers"/> workers, and returns when all pieces are done.
+    /// False (nothing run) when parts &lt;= 1 or the pool is busy.
     /// </summary>
-    public bool TryRun(IParallelJob job, int parts)
+    public bool TryRun(IParallelJob job, int parts, int helpers)
     {
-        if (parts <= 1 || parts > Capacity || Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
+        if (parts <= 1 || Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
         try
         {
-            Volatile.Write(ref pending, parts - 1);
-            for (int w = 0; w < parts - 1; w++) workers[w].Post(job, w + 1, parts);
-            Exception? own = null;
-            try { job.Run(0, parts); }
-            catch (Exception e) { own = e; }
+            current = job;
+            total = parts;
+            error = null;
+            Volatile.Write(ref done, 0);
+            int generation = (int)(Volatile.Read(ref state) >> 32) + 1;
+            Volatile.Write(ref state, (long)generation << 32);
+            int posted = Math.Min(Math.Min(helpers, workers.Length), parts - 1);
+            for (int w = 0; w < posted; w++) workers[w].Post(generation);
+            Work(generation);
             var spin = new SpinWait();
-            while (Volatile.Read(ref pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
-            if (own is not null) ExceptionDispatchInfo.Throw(own);
-            for (int w = 0; w < parts - 1; w++)
-                if (workers[w].TakeError() is { } error) ExceptionDispatchInfo.Throw(error);
+            while (Volatile.Read(ref done) < parts) spin.SpinOnce(sleep1Threshold: -1);
+            current = null;
+            if (error is { } e)
+            {
+                error = null;
+                ExceptionDispatchInfo.Throw(e);
+            }
             return true;
         }
         finally
@@ -63,15 +78,31 @@ internal sealed class WorkerPool
         }
     }
 
+    /// <summary>Claims and runs pieces of job <paramref name="generation"/> until none is left (or the job is gone).</summary>
+    private void Work(int generation)
+    {
+        while (true)
+        {
+            long s = Volatile.Read(ref state);
+            var job = current;
+            int parts = total;
+            int index = (int)(s & 0xFFFFFFFF);
+            if ((int)(s >> 32) != generation || job is null || index >= parts) return;
+            // The claim succeeds only if the counter is unchanged, i.e. this generation's piece `index` was still
+            // unclaimed, so the job cannot have finished and `job`/`parts` (read after `s`) are this generation's.
+            if (Interlocked.CompareExchange(ref state, s + 1, s) != s) continue;
+            try { job.Run(index, parts); }
+            catch (Exception e) { Interlocked.CompareExchange(ref error, e, null); }
+            finally { Interlocked.Increment(ref done); }
+        }
+    }
+
     private sealed class Worker
     {
         private readonly WorkerPool pool;
         private readonly ManualResetEventSlim wake = new(false, spinCount: 1);
-        private IParallelJob? job;
-        private int part, parts;
-        private int posted;   // 1 while a job waits for this worker
+        private int posted;   // the generation last posted to this worker
         private int sleeping; // 1 while the worker is (about to be) blocked on `wake`
-        private Exception? error;
 
         public Worker(WorkerPool pool, int index)
         {
@@ -80,47 +111,34 @@ internal sealed class WorkerPool
             thread.Start();
         }
 
-        public void Post(IParallelJob j, int p, int n)
+        public void Post(int generation)
         {
-            job = j;
-            part = p;
-            parts = n;
-            Volatile.Write(ref posted, 1);
+            Volatile.Write(ref posted, generation);
             Interlocked.MemoryBarrier();
             if (Volatile.Read(ref sleeping) == 1) wake.Set();
         }
 
-        public Exception? TakeError()
-        {
-            var e = error;
-            error = null;
-            return e;
-        }
-
         private void Loop()
         {
+            int seen = 0;
             while (true)
             {
                 long deadline = Stopwatch.GetTimestamp() + SpinTicks;
                 int spins = 0;
-                while (Volatile.Read(ref posted) == 0)
+                while (Volatile.Read(ref posted) == seen)
                 {
                     if ((++spins & 63) == 0 && Stopwatch.GetTimestamp() > deadline)
                     {
                         Interlocked.Exchange(ref sleeping, 1);
-                        if (Volatile.Read(ref posted) == 0) wake.Wait();
+                        if (Volatile.Read(ref posted) == seen) wake.Wait();
                         wake.Reset();
                         Interlocked.Exchange(ref sleeping, 0);
                         deadline = Stopwatch.GetTimestamp() + SpinTicks;
                     }
                     else Thread.SpinWait(8);
                 }
-                var j = job!;
-                try { j.Run(part, parts); }
-                catch (Exception e) { error = e; }
-                job = null;
-                Volatile.Write(ref posted, 0);
-                Interlocked.Decrement(ref pool.pending);
+                seen = Volatile.Read(ref posted);
+                pool.Work(seen);
             }
         }
     }
