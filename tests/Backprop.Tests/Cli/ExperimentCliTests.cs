@@ -135,7 +135,7 @@ public class ExperimentCliTests
         var t = CliHarness.Run("compare", "ex4", "--epochs", "3");
         Assert.True(t.ExitCode == 0, t.Stderr);
         Assert.Contains("train_accuracy (λ = 20)", t.Stdout);
-        Assert.Contains("(not measured by this run)", t.Stdout);
+        Assert.Contains("(not measured by this run: backprop sweep --lambda)", t.Stdout);
         Assert.Contains("figures published by the seed experiment", t.Stdout);
     }
 
