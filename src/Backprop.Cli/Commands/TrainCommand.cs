@@ -25,7 +25,11 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Epochs (iterations for lbfgs/cg)", DefaultValueFactory = _ => 12 };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size (0 = full batch)", DefaultValueFactory = _ => 100 };
         var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 0.001 };
-        var schedule = new Option<string>("--schedule") { Description = "constant, invscaling, adaptive or step (×0.3 every 5 epochs)", DefaultValueFactory = _ => "step" };
+        var schedule = new Option<string>("--schedule") { Description = "constant, invscaling, adaptive, step (×0.3 every 5 epochs) or cosine (annealed to --min-lr over the epochs)", DefaultValueFactory = _ => "step" };
+        var minLr = new Option<double>("--min-lr") { Description = "Final learning rate of the cosine schedule", DefaultValueFactory = _ => 0 };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout rate on the hidden units during training, in [0, 1)", DefaultValueFactory = _ => 0 };
+        var inputDropout = new Option<double>("--input-dropout") { Description = "Dropout rate on the input features during training, in [0, 1)", DefaultValueFactory = _ => 0 };
+        var average = new Option<string>("--average") { Description = "Weight averaging: none, ema[:DECAY] (per step, default 0.999) or swa[:FROM_EPOCH] (default: the last quarter); the average is evaluated and saved", DefaultValueFactory = _ => "none" };
         var lambda = Options.Lambda();
         var seed = Options.Seed();
         var init = new Option<string?>("--init") { Description = "Initializer: ex4, uniform:EPS, uniform-fan, normal:STD, glorot, he (default: he for ReLU, glorot otherwise)" };
@@ -37,7 +41,7 @@ internal static class TrainCommand
         var json = Options.Json();
         var command = new Command("train", "Train a multilayer perceptron and save it (no options: a digit recognizer on built-in MNIST)")
         {
-            data, layers, activation, output, optimizer, epochs, batch, lr, schedule, lambda, seed, init, scaling, valid, precision, outPath, history, json,
+            data, layers, activation, output, optimizer, epochs, batch, lr, schedule, minLr, dropout, inputDropout, average, lambda, seed, init, scaling, valid, precision, outPath, history, json,
         };
         command.SetAction(parse =>
         {
@@ -50,11 +54,17 @@ internal static class TrainCommand
             if (parse.GetValue(batch) < 0) throw new UsageException($"--batch-size must be ≥ 0, got {parse.GetValue(batch)}.");
             if (!(parse.GetValue(lr) > 0)) throw new UsageException($"--lr must be positive, got {parse.GetValue(lr)}.");
             Options.RequireNonNegative(parse.GetValue(lambda), "--lambda");
+            Options.RequireRate(parse.GetValue(dropout), "--dropout");
+            Options.RequireRate(parse.GetValue(inputDropout), "--input-dropout");
+            double minRate = parse.GetValue(minLr);
+            if (!(minRate >= 0 && minRate <= parse.GetValue(lr)))
+                throw new UsageException($"--min-lr must be in [0, --lr], got {minRate.ToString(CultureInfo.InvariantCulture)}.");
             double validFraction = parse.GetValue(valid);
             if (!(validFraction >= 0 && validFraction < 1)) throw new UsageException($"--valid must be a fraction in [0, 1), got {validFraction}.");
             var hidden = Options.ParseActivation(parse.GetValue(activation)!, "--activation");
             var outAct = Options.ParseActivation(parse.GetValue(output)!, "--output");
             OptimizerKind kind; ScheduleKind sched;
+            (AveragingKind Kind, double Decay, int From) averaging;
             Initializer? initializer;
             try
             {
@@ -63,6 +73,12 @@ internal static class TrainCommand
                 initializer = parse.GetValue(init) is { } i ? Initializer.Parse(i) : null;
             }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
+            try { averaging = TrainingOptions.ParseAveraging(parse.GetValue(average)!); }
+            catch (ArgumentException e) { throw new UsageException($"--average: {e.Message}"); }
+            if (averaging.From > parse.GetValue(epochs))
+                throw new UsageException($"--average {parse.GetValue(average)}: averaging cannot start after the last epoch ({parse.GetValue(epochs)}).");
+            if ((kind is OptimizerKind.Lbfgs or OptimizerKind.ConjugateGradient) && (parse.GetValue(dropout) > 0 || parse.GetValue(inputDropout) > 0 || averaging.Kind != AveragingKind.None))
+                throw new UsageException($"--dropout, --input-dropout and --average need a mini-batch optimizer (sgd, momentum, nesterov, adam, gd), not {parse.GetValue(optimizer)}.");
             var prec = parse.GetValue(precision) switch
             {
                 "float32" or "single" => Precision.Float32,
@@ -88,6 +104,8 @@ internal static class TrainCommand
             {
                 Optimizer = kind, Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 Lambda = parse.GetValue(lambda), Schedule = sched, DecayEvery = 5, DecayFactor = 0.3, Seed = parse.GetValue(seed),
+                MinLearningRate = minRate, Dropout = parse.GetValue(dropout), InputDropout = parse.GetValue(inputDropout),
+                Averaging = averaging.Kind, AveragingDecay = averaging.Decay, AverageFromEpoch = averaging.From,
             };
             progress.WriteLine(string.Create(c, $"data       {set.Name}: {train.Count} training samples x {train.FeatureCount} features, {train.Classes} classes{(set.Test is null ? "" : $", {set.Test.Count} test samples")}"));
             var classifier = new MlpClassifier

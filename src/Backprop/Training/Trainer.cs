@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using Backprop.Evaluation;
+using Backprop.Layers;
 using Backprop.Networks;
 using Backprop.Numerics;
 using Backprop.Training.Optimizers;
@@ -13,10 +14,15 @@ public sealed record TrainingResult(TrainingHistory History, int Epochs, double 
 
 /// <summary>
 /// Trains a <see cref="Network{T}"/> on labelled data: mini-batch epochs with a step optimizer and a
-/// learning-rate schedule, or full-batch iterations of L-BFGS / conjugate gradient. After every epoch it
+/// learning-rate schedule (optionally with dropout and a running average of the parameters, EMA or SWA),
+/// or full-batch iterations of L-BFGS / conjugate gradient. After every epoch it
 /// records cost, train and validation accuracy and time, calls <see cref="EpochEnded"/> (return false to
 /// stop), and stops with a <see cref="TrainingDivergedException"/> — parameters restored to the last finite
 /// epoch — when the cost becomes NaN or infinite.
+/// <para>With averaging, the epoch's accuracies are those of the averaged parameters, and the network ends
+/// with them (or with the best epoch's average under early stopping); the optimizer itself continues from
+/// its own iterate. Dropout masks are drawn per batch from NumPy's generator seeded with
+/// <see cref="TrainingOptions.Seed"/> + 1 (shuffling uses <see cref="TrainingOptions.Seed"/>).</para>
 /// </summary>
 public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -58,6 +64,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         private double bestValid = double.NegativeInfinity;
         private int epochsSinceBest;
         private T[]? bestParameters;
+        private ParameterAverage<T>? average;
+        private T[]? raw;
 
         public TrainingResult MiniBatch()
         {
@@ -72,6 +80,16 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 _ => new Adam<T>(),
             };
             int stall = o.StopWhenStalled > 0 ? o.StopWhenStalled : int.MaxValue;
+            var dropout = o.Dropout > 0 || o.InputDropout > 0
+                ? new Dropout<T>(net.Spec, o.Dropout, o.InputDropout, seed: (int)(((uint)o.Seed + 1) & int.MaxValue))
+                : null;
+            average = o.Averaging switch
+            {
+                AveragingKind.Ema => ParameterAverage<T>.Ema(net.ParameterCount, o.AveragingDecay),
+                AveragingKind.Swa => ParameterAverage<T>.Uniform(net.ParameterCount),
+                _ => null,
+            };
+            int averageFrom = o.AveragingStart;
             ILearningRateSchedule? schedule = o.Schedule switch
             {
                 ScheduleKind.Constant => LearningRateSchedule.Constant(o.LearningRate, epochsWithoutImprovement: stall),
@@ -89,7 +107,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             string stop = $"completed {o.Epochs} epochs";
             for (int epoch = 1; epoch <= o.Epochs; epoch++)
             {
-                double rate = schedule?.Rate ?? o.LearningRate * Math.Pow(o.DecayFactor, (epoch - 1) / o.DecayEvery);
+                double rate = schedule?.Rate ?? o.EpochRate(epoch);
                 if (o.Shuffle && !fullBatch) random.Shuffle<int>(order);
                 double costSum = 0;
                 for (int start = 0; start < n; start += batch)
@@ -106,7 +124,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                             targets.Row(order[start + r]).CopyTo(yb.Row(r));
                         }
                     }
-                    double cost = net.CostAndGradient(xb, yb, o.Lambda);
+                    dropout?.Draw(count);
+                    double cost = net.CostAndGradient(xb, yb, o.Lambda, dropout);
                     if (!double.IsFinite(cost))
                     {
                         lastGood.CopyTo(net.Parameters, 0);
@@ -116,6 +135,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                     }
                     costSum += cost * count;
                     optimizer.Step(net.Parameters, net.Gradient, rate);
+                    if (average is not null && epoch >= averageFrom) average.Update(net.Parameters);
                 }
                 samplesSeen += n;
                 double epochCost = costSum / n;
@@ -155,8 +175,22 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         private bool EndEpoch(int epoch, double cost, double rate, out string reason)
         {
             reason = "";
+            // Evaluate (and keep, for early stopping) the averaged parameters once there are any.
+            bool averaged = average is { Count: > 0 };
+            if (averaged)
+            {
+                raw ??= new T[net.ParameterCount];
+                net.Parameters.CopyTo(raw, 0);
+                average!.CopyTo(net.Parameters);
+            }
             double? train = o.TrackTrainAccuracy ? Metrics.Accuracy(net.Predict(x), labels) : null;
             double? valid = validX is null ? null : Metrics.Accuracy(net.Predict(validX), validLabels!);
+            if (valid is double better && o.EarlyStoppingPatience > 0 && better > bestValid)
+            {
+                bestParameters ??= new T[net.ParameterCount];
+                net.Parameters.CopyTo(bestParameters, 0);
+            }
+            if (averaged) raw!.CopyTo(net.Parameters, 0);
             var record = new EpochRecord(epoch, cost, train, valid, clock.Elapsed.TotalSeconds, rate);
             history.Add(record);
             if (trainer.EpochEnded is { } callback && !callback(record)) { reason = $"stopped by the callback after epoch {epoch}"; return false; }
@@ -164,10 +198,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 if (v > bestValid)
                 {
-                    bestValid = v;
+                    bestValid = v;   // its parameters were kept above
                     epochsSinceBest = 0;
-                    bestParameters ??= new T[net.ParameterCount];
-                    net.Parameters.CopyTo(bestParameters, 0);
                 }
                 else if (++epochsSinceBest >= o.EarlyStoppingPatience)
                 {
@@ -181,6 +213,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         private TrainingResult Finish(string stop)
         {
             if (bestParameters is not null) bestParameters.CopyTo(net.Parameters, 0);
+            else if (average is { Count: > 0 }) average.CopyTo(net.Parameters);
             double final = history.Count > 0 ? history[^1].Cost : double.NaN;
             return new TrainingResult(history, history.Count, final, stop, clock.Elapsed.TotalSeconds);
         }
