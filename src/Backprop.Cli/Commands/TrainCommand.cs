@@ -29,6 +29,7 @@ internal static class TrainCommand
         var minLr = new Option<double>("--min-lr") { Description = "Final learning rate of the cosine schedule", DefaultValueFactory = _ => 0 };
         var dropout = new Option<double>("--dropout") { Description = "Dropout rate on the hidden units during training, in [0, 1)", DefaultValueFactory = _ => 0 };
         var inputDropout = new Option<double>("--input-dropout") { Description = "Dropout rate on the input features during training, in [0, 1)", DefaultValueFactory = _ => 0 };
+        var shift = new Option<int>("--shift") { Description = "Augment image data: move each training sample by a random translation of up to N pixels per direction", DefaultValueFactory = _ => 0 };
         var average = new Option<string>("--average") { Description = "Weight averaging: none, ema[:DECAY] (per step, default 0.999) or swa[:FROM_EPOCH] (default: the last quarter); the average is evaluated and saved", DefaultValueFactory = _ => "none" };
         var lambda = Options.Lambda();
         var seed = Options.Seed();
@@ -41,7 +42,7 @@ internal static class TrainCommand
         var json = Options.Json();
         var command = new Command("train", "Train a multilayer perceptron and save it (no options: a digit recognizer on built-in MNIST)")
         {
-            data, layers, activation, output, optimizer, epochs, batch, lr, schedule, minLr, dropout, inputDropout, average, lambda, seed, init, scaling, valid, precision, outPath, history, json,
+            data, layers, activation, output, optimizer, epochs, batch, lr, schedule, minLr, dropout, inputDropout, shift, average, lambda, seed, init, scaling, valid, precision, outPath, history, json,
         };
         command.SetAction(parse =>
         {
@@ -56,6 +57,7 @@ internal static class TrainCommand
             Options.RequireNonNegative(parse.GetValue(lambda), "--lambda");
             Options.RequireRate(parse.GetValue(dropout), "--dropout");
             Options.RequireRate(parse.GetValue(inputDropout), "--input-dropout");
+            if (parse.GetValue(shift) < 0) throw new UsageException($"--shift must be ≥ 0 pixels, got {parse.GetValue(shift)}.");
             double minRate = parse.GetValue(minLr);
             if (!(minRate >= 0 && minRate <= parse.GetValue(lr)))
                 throw new UsageException($"--min-lr must be in [0, --lr], got {minRate.ToString(CultureInfo.InvariantCulture)}.");
@@ -77,8 +79,8 @@ internal static class TrainCommand
             catch (ArgumentException e) { throw new UsageException($"--average: {e.Message}"); }
             if (averaging.From > parse.GetValue(epochs))
                 throw new UsageException($"--average {parse.GetValue(average)}: averaging cannot start after the last epoch ({parse.GetValue(epochs)}).");
-            if ((kind is OptimizerKind.Lbfgs or OptimizerKind.ConjugateGradient) && (parse.GetValue(dropout) > 0 || parse.GetValue(inputDropout) > 0 || averaging.Kind != AveragingKind.None))
-                throw new UsageException($"--dropout, --input-dropout and --average need a mini-batch optimizer (sgd, momentum, nesterov, adam, gd), not {parse.GetValue(optimizer)}.");
+            if ((kind is OptimizerKind.Lbfgs or OptimizerKind.ConjugateGradient) && (parse.GetValue(dropout) > 0 || parse.GetValue(inputDropout) > 0 || parse.GetValue(shift) > 0 || averaging.Kind != AveragingKind.None))
+                throw new UsageException($"--dropout, --input-dropout, --shift and --average need a mini-batch optimizer (sgd, momentum, nesterov, adam, gd), not {parse.GetValue(optimizer)}.");
             var prec = parse.GetValue(precision) switch
             {
                 "float32" or "single" => Precision.Float32,
@@ -100,11 +102,13 @@ internal static class TrainCommand
                 hiddenSizes = sizes[1..^1];
             }
             var scale = ParseScaling(parse.GetValue(scaling)!, train);
+            if (parse.GetValue(shift) > 0 && train.Image is not { Channels: 1 })
+                throw new UsageException($"--shift augments images; '{train.Name}' has no single-channel image shape.");
             var options = new TrainingOptions
             {
                 Optimizer = kind, Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 Lambda = parse.GetValue(lambda), Schedule = sched, DecayEvery = 5, DecayFactor = 0.3, Seed = parse.GetValue(seed),
-                MinLearningRate = minRate, Dropout = parse.GetValue(dropout), InputDropout = parse.GetValue(inputDropout),
+                MinLearningRate = minRate, Dropout = parse.GetValue(dropout), InputDropout = parse.GetValue(inputDropout), ShiftPixels = parse.GetValue(shift),
                 Averaging = averaging.Kind, AveragingDecay = averaging.Decay, AverageFromEpoch = averaging.From,
             };
             progress.WriteLine(string.Create(c, $"data       {set.Name}: {train.Count} training samples x {train.FeatureCount} features, {train.Classes} classes{(set.Test is null ? "" : $", {set.Test.Count} test samples")}"));

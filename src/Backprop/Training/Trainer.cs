@@ -22,7 +22,8 @@ public sealed record TrainingResult(TrainingHistory History, int Epochs, double 
 /// <para>With averaging, the epoch's accuracies are those of the averaged parameters, and the network ends
 /// with them (or with the best epoch's average under early stopping); the optimizer itself continues from
 /// its own iterate. Dropout masks are drawn per batch from NumPy's generator seeded with
-/// <see cref="TrainingOptions.Seed"/> + 1 (shuffling uses <see cref="TrainingOptions.Seed"/>).</para>
+/// <see cref="TrainingOptions.Seed"/> + 1, shift augmentation's translations from one seeded with
+/// <see cref="TrainingOptions.Seed"/> + 2 (shuffling uses <see cref="TrainingOptions.Seed"/>).</para>
 /// </summary>
 public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -98,6 +99,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 _ => null,
             };
             var random = new NumPyRandom((uint)o.Seed);
+            NumPyRandom? shiftRandom = null;
+            if (o.ShiftPixels > 0)
+            {
+                var (h, w) = o.ImageSize!.Value;
+                if (h * w != x.Cols) throw new ArgumentException($"Shift augmentation: images of {h}x{w} pixels need {h * w} features; the data has {x.Cols}.");
+                if (fullBatch) throw new ArgumentException("Shift augmentation needs mini-batches (set a batch size below the training set size).");
+                shiftRandom = new NumPyRandom((uint)o.Seed + 2);
+            }
             var order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
             var bx = fullBatch ? x : new Matrix<T>(batch, x.Cols);
@@ -120,9 +129,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                         yb = count == batch ? by : by.RowSlice(0, count);
                         for (int r = 0; r < count; r++)
                         {
-                            x.Row(order[start + r]).CopyTo(xb.Row(r));
+                            if (shiftRandom is null) x.Row(order[start + r]).CopyTo(xb.Row(r));
                             targets.Row(order[start + r]).CopyTo(yb.Row(r));
                         }
+                        if (shiftRandom is not null)
+                            ImageShift.CopyShifted(x, order, start, xb, o.ImageSize!.Value.Height, o.ImageSize.Value.Width, o.ShiftPixels, shiftRandom);
                     }
                     dropout?.Draw(count);
                     double cost = net.CostAndGradient(xb, yb, o.Lambda, dropout);

@@ -70,6 +70,12 @@ public sealed record TrainingOptions
     public AveragingKind Averaging { get; init; }
     /// <summary>EMA decay per optimizer step.</summary>
     public double AveragingDecay { get; init; } = 0.999;
+    /// <summary>Augmentation for image data: each training sample of each mini-batch moved by a random whole-pixel
+    /// translation (dy, dx) in [−s, s]², edge pixels repeated (see <see cref="ImageShift"/>); 0 = none.</summary>
+    public int ShiftPixels { get; init; }
+    /// <summary>How a sample's features form an image (rows, pixels per row, stored row by row); needed by <see cref="ShiftPixels"/>.
+    /// <see cref="Models.MlpClassifier"/> sets it from the data set.</summary>
+    public (int Height, int Width)? ImageSize { get; init; }
     /// <summary>First epoch whose steps enter the average; 0 = automatic (EMA: 1; SWA: the last quarter of the epochs).</summary>
     public int AverageFromEpoch { get; init; }
 
@@ -99,8 +105,11 @@ public sealed record TrainingOptions
         if (!(InputDropout >= 0 && InputDropout < 1)) throw new ArgumentOutOfRangeException(nameof(InputDropout), $"The input dropout rate must be in [0, 1), got {InputDropout}.");
         if (!(AveragingDecay >= 0 && AveragingDecay < 1)) throw new ArgumentOutOfRangeException(nameof(AveragingDecay), $"The EMA decay must be in [0, 1), got {AveragingDecay}.");
         if (AverageFromEpoch < 0 || AverageFromEpoch > Epochs) throw new ArgumentOutOfRangeException(nameof(AverageFromEpoch), $"Averaging must start in epoch 1..{Epochs} (0 = automatic), got {AverageFromEpoch}.");
-        if (IsFullBatchMinimizer && (Dropout > 0 || InputDropout > 0 || Averaging != AveragingKind.None))
-            throw new ArgumentException($"Dropout and weight averaging need a mini-batch optimizer (sgd, momentum, nesterov, adam, gd); {OptimizerName(Optimizer)} minimizes a fixed full-batch cost.");
+        if (ShiftPixels < 0) throw new ArgumentOutOfRangeException(nameof(ShiftPixels), $"The shift augmentation must be ≥ 0 pixels, got {ShiftPixels}.");
+        if (ImageSize is { } size && (size.Height < 1 || size.Width < 1)) throw new ArgumentOutOfRangeException(nameof(ImageSize), $"An image needs at least 1x1 pixels, got {size.Height}x{size.Width}.");
+        if (ShiftPixels > 0 && ImageSize is null) throw new ArgumentException("Shift augmentation needs the image size (rows and pixels per row) of the samples.");
+        if (IsFullBatchMinimizer && (Dropout > 0 || InputDropout > 0 || Averaging != AveragingKind.None || ShiftPixels > 0))
+            throw new ArgumentException($"Dropout, shift augmentation and weight averaging need a mini-batch optimizer (sgd, momentum, nesterov, adam, gd); {OptimizerName(Optimizer)} minimizes a fixed full-batch cost.");
     }
 
     /// <summary>"none", "ema", "ema:DECAY", "swa" or "swa:FROM_EPOCH" → the averaging fields of an options record.</summary>
@@ -176,6 +185,7 @@ public sealed record TrainingOptions
         if (Schedule == ScheduleKind.Cosine) text += string.Create(c, $" schedule=cosine{(MinLearningRate > 0 ? $"(min {MinLearningRate})" : "")}");
         if (Dropout > 0) text += string.Create(c, $" dropout={Dropout}");
         if (InputDropout > 0) text += string.Create(c, $" input-dropout={InputDropout}");
+        if (ShiftPixels > 0) text += string.Create(c, $" shift={ShiftPixels}");
         if (Averaging == AveragingKind.Ema) text += string.Create(c, $" average=ema:{AveragingDecay}{(AverageFromEpoch > 1 ? $" from epoch {AverageFromEpoch}" : "")}");
         if (Averaging == AveragingKind.Swa) text += string.Create(c, $" average=swa:{AveragingStart}");
         return text;

@@ -2,7 +2,7 @@ using Backprop.Models;
 
 namespace Backprop.Tests.Cli;
 
-/// <summary><c>backprop train --dropout / --input-dropout / --schedule cosine / --min-lr / --average</c>.</summary>
+/// <summary><c>backprop train --dropout / --input-dropout / --shift / --schedule cosine / --min-lr / --average</c>.</summary>
 public class TrainDropoutAveragingCliTests
 {
     [Fact]
@@ -39,6 +39,7 @@ public class TrainDropoutAveragingCliTests
     [InlineData("--average", "swa:99")]
     [InlineData("--schedule", "linear")]
     [InlineData("--min-lr", "0.5")]
+    [InlineData("--shift", "-1")]
     public void Bad_options_give_one_line_and_exit_code_2(string option, string value)
     {
         var r = CliHarness.Run("train", "--data", "digits", "--epochs", "3", option, value);
@@ -46,6 +47,26 @@ public class TrainDropoutAveragingCliTests
         Assert.Single(r.Stderr.Trim().Split('\n'));
         Assert.StartsWith("backprop:", r.Stderr);
         if (option != "--schedule") Assert.Contains(option, r.Stderr);
+    }
+
+    [Fact]
+    public void Shift_augments_image_data()
+    {
+        using var dir = new TempDir();
+        var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,32,10", "--epochs", "3", "--lr", "0.005", "--shift", "1",
+            "--out", dir.File("m.json"), "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("shift=1", r.Stderr);
+        var history = r.Json().GetProperty("history");
+        Assert.True(history[2].GetProperty("cost").GetDouble() < history[0].GetProperty("cost").GetDouble());
+    }
+
+    [Fact]
+    public void Shift_on_data_that_are_not_images_is_a_usage_error()
+    {
+        var r = CliHarness.Run("train", "--data", "flower", "--shift", "1");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--shift", r.Stderr);
     }
 
     [Fact]

@@ -10,6 +10,9 @@ dropout:    inverted dropout with fixed masks. The masks are drawn as Backprop d
             row-major, then b [out]. Cost: mean loss + lam/(2m)·ΣW² (biases excluded).
 schedules:  learning rates PyTorch's schedulers give when stepped once per epoch: CosineAnnealingLR,
             StepLR, ExponentialLR (the rate used in epoch 1, 2, ...).
+shift:      scipy.ndimage.shift(image, (dy, dx), order=0, mode='nearest') of random images, and a
+            batch as the trainer builds it: rows order[start..] of X, each shifted by dy, dx drawn in
+            that order as RandomState(seed).randint(-s, s + 1).
 averaging:  torch.optim.swa_utils.AveragedModel fed a sequence of parameter vectors: the default
             (SWA, equal-weight running mean) and an EMA avg_fn (decay*avg + (1-decay)*p); the averaged
             parameters after each update. The first update copies (n_averaged == 0).
@@ -18,6 +21,8 @@ Run: /usr/bin/python3 make_training_fixtures.py
 import json, os
 import numpy as np
 import torch
+import scipy
+import scipy.ndimage
 from torch.optim.swa_utils import AveragedModel
 
 torch.set_default_dtype(torch.float64)
@@ -139,7 +144,25 @@ averaging = dict(sequence=sequence,
                  ema_decay=decay,
                  ema=averaged(lambda avg, p, n: decay * avg + (1 - decay) * p, sequence))
 
+rng = np.random.RandomState(41)
+shifts = []
+for h, w, dy, dx in [(5, 7, 1, -2), (5, 7, -3, 0), (6, 4, 0, 3), (6, 4, 2, 2), (4, 5, -1, -4), (4, 5, 9, -11), (3, 3, 0, 0)]:
+    image = rng.randn(h, w)
+    shifts.append(dict(height=h, width=w, dy=dy, dx=dx, image=image.ravel().tolist(),
+                       shifted=scipy.ndimage.shift(image, (dy, dx), order=0, mode="nearest").ravel().tolist()))
+h, w, s, seed, n, start, rows = 6, 5, 2, 13, 10, 3, 4
+X = rng.randn(n, h * w)
+order = rng.permutation(n)
+draws = np.random.RandomState(seed)
+batch = []
+for r in range(rows):
+    dy = draws.randint(-s, s + 1)
+    dx = draws.randint(-s, s + 1)
+    batch.append(scipy.ndimage.shift(X[order[start + r]].reshape(h, w), (dy, dx), order=0, mode="nearest").ravel())
+shift_batch = dict(height=h, width=w, max_shift=s, seed=seed, X=X.ravel().tolist(), n=n, order=order.tolist(),
+                   start=start, rows=rows, batch=np.concatenate(batch).tolist())
+
 with open(os.path.join(HERE, "training.json"), "w") as f:
-    json.dump(dict(generator="numpy %s, torch %s" % (np.__version__, torch.__version__),
-                   dropout=dropout, schedules=schedules, averaging=averaging), f)
+    json.dump(dict(generator="numpy %s, torch %s, scipy %s" % (np.__version__, torch.__version__, scipy.__version__),
+                   dropout=dropout, schedules=schedules, averaging=averaging, shifts=shifts, shift_batch=shift_batch), f)
 print("wrote", len(dropout), "dropout cases,", len(schedules), "schedules, averaging over", len(sequence), "updates")
