@@ -8,8 +8,14 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return Commands.TrainCommand.Create();
+        yield return Commands.SweepCommand.Create();
+        yield return Commands.CompareCommand.Create();
+        yield return Commands.VerifyCommand.Create();
         yield return Commands.GradcheckCommand.Create();
         yield return Commands.EvaluateCommand.Create();
         yield return Commands.InspectCommand.Create();
+        yield return Commands.PlotCommand.Create();
+        yield return Commands.ReportCommand.Create();
+        yield return Commands.BenchCommand.Create();
     }
 }

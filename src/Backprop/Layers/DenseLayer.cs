@@ -42,27 +42,20 @@ public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// Z = X·Wᵀ + b, A = f(Z).   X [batch, in] · W [out, in]ᵀ -> Z [batch, out].
     /// <paramref name="z"/> may be the same matrix as <paramref name="a"/> when Z need not be kept.
+    /// The bias and activation are fused into the product's epilogue (applied to each block of rows or
+    /// columns of Z right after the kernel computed it, on the thread that computed it).
     /// </summary>
-    public void Forward(Matrix<T> x, Matrix<T> z, Matrix<T> a)
-    {
-        Gemm.MultiplyTransposeB(x, Weights, z, T.One, T.Zero);
-        var bias = Bias.Span;
-        for (int r = 0; r < z.Rows; r++)
-        {
-            var zr = z.Row(r);
-            TensorPrimitives.Add<T>(zr, bias, zr);
-            if (!ReferenceEquals(z, a)) zr.CopyTo(a.Row(r));
-            Activations.Apply(Activation, a.Row(r));
-        }
-    }
+    public void Forward(Matrix<T> x, Matrix<T> z, Matrix<T> a) => Gemm.MultiplyTransposeB(x, Weights, z, Bias, Activation, a);
 
     /// <summary>
     /// Given dZ = dCost/dZ [batch, out] and the layer input X [batch, in]:
     /// dW = dZᵀ·X + l2·W   ([batch, out]ᵀ · [batch, in] -> [out, in]);
     /// db = Σ over the batch of dZ  ([out]; the bias is never regularized);
-    /// dX = dZ·W   ([batch, out] · [out, in] -> [batch, in]) when <paramref name="dx"/> is given.
+    /// dX = dZ·W   ([batch, out] · [out, in] -> [batch, in]) when <paramref name="dx"/> is given, multiplied
+    /// (fused into the product) by the derivative of <paramref name="inputActivation"/> through X when given:
+    /// dX = (dZ·W) ⊙ f′(X), i.e. the previous layer's delta.
     /// </summary>
-    public void Backward(Matrix<T> x, Matrix<T> dz, T l2, Matrix<T>? dx)
+    public void Backward(Matrix<T> x, Matrix<T> dz, T l2, Matrix<T>? dx, Activation? inputActivation = null)
     {
         Gemm.MultiplyTransposeA(dz, x, WeightsGradient, T.One, T.Zero);
         if (!T.IsZero(l2))
@@ -71,7 +64,8 @@ public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         db.Clear();
         for (int r = 0; r < dz.Rows; r++)
             TensorPrimitives.Add<T>(db, dz.Row(r), db);
-        if (dx is not null)
-            Gemm.Multiply(dz, Weights, dx, T.One, T.Zero);
+        if (dx is null) return;
+        if (inputActivation is Activation f) Gemm.Multiply(dz, Weights, dx, f, x);
+        else Gemm.Multiply(dz, Weights, dx, T.One, T.Zero);
     }
 }

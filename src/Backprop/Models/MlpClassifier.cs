@@ -81,14 +81,7 @@ public sealed class MlpClassifier
         (Initializer ?? Initializer.DefaultFor(spec)).Initialize(network, Seed);
         var x = Features<T>(train, pre);
         var vx = validation is null ? null : Features<T>(validation, pre);
-        var options = Training;
-        if (options.ShiftPixels > 0 && options.ImageSize is null)
-        {
-            // Shift augmentation moves pixels in their storage order: a column-major image is the row-major transpose.
-            var image = train.Image ?? throw new ArgumentException($"Shift augmentation needs image data; '{train.Name}' has no image shape.");
-            if (image.Channels != 1) throw new ArgumentException($"Shift augmentation handles single-channel images; '{train.Name}' has {image.Channels} channels.");
-            options = options with { ImageSize = image.ColumnMajor ? (image.Width, image.Height) : (image.Height, image.Width) };
-        }
+        var options = Training.ShiftPixels > 0 ? ImageShift.ForImages(Training, train) : Training;
         var trainer = new Trainer<T>(network, options) { EpochEnded = EpochEnded };
         Result = trainer.Fit(x, train.Labels, vx, validation?.Labels);
         History = Result.History;

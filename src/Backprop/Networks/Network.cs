@@ -168,12 +168,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public double SquaredWeights()
     {
         double sum = 0;
-        foreach (var layer in layers)
-            foreach (var w in layer.Weights.Span)
-            {
-                double d = double.CreateTruncating(w);
-                sum += d * d;
-            }
+        foreach (var layer in layers) sum += NumericKernels.SumOfSquares<T>(layer.Weights.Span);
         return sum;
     }
 
@@ -212,12 +207,17 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
             var input = l == 0 ? x : ws.Activations[l - 1];
             if (dropout is not null) input = dropout.Thinned(l, input);
             var dInput = l == 0 ? null : ws.Deltas[l - 1];
-            layers[l].Backward(input, ws.Deltas[l], l2, dInput);
-            if (dInput is not null)
+            if (dropout is not null && dInput is not null && dropout.Rates[l] > 0)
             {
-                // dJ/dA = dJ/dÃ ⊙ M (dropout), then dJ/dZ = dJ/dA ⊙ f'(z) from the unthinned A [rows, size].
-                dropout?.Backward(l, dInput.Span);
+                // Dropout before layer l: dJ/dÃ = dZ·W, dJ/dA = dJ/dÃ ⊙ M, then dJ/dZ = dJ/dA ⊙ f'(z) from the unthinned A [rows, size].
+                layers[l].Backward(input, ws.Deltas[l], l2, dInput);
+                dropout.Backward(l, dInput.Span);
                 Activations.MultiplyDerivative<T>(layers[l - 1].Activation, ws.Activations[l - 1].Span, dInput.Span);
+            }
+            else
+            {
+                // dInput = (delta·W) ⊙ f′(input): the derivative is fused into the product.
+                layers[l].Backward(input, ws.Deltas[l], l2, dInput, l == 0 ? null : layers[l - 1].Activation);
             }
         }
     }

@@ -1,27 +1,35 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Backprop.Layers;
 
 namespace Backprop.Numerics;
 
 /// <summary>
-/// General matrix multiply C = alpha·op(A)·op(B) + beta·C over row-major matrices, with the three
-/// transpose forms backpropagation needs. Vectorized through TensorPrimitives and split over rows of C
-/// across <see cref="Parallelism.MaxThreads"/> threads when the product is large enough to pay for it.
+/// General matrix multiply C = alpha·op(A)·op(B) + beta·C over row-major storage, with the transpose forms
+/// backpropagation needs and fused epilogues (bias + activation after the forward product, activation
+/// derivative after the backward product). The work goes to <see cref="Provider"/>: the managed SIMD kernels
+/// by default (<see cref="GemmProvider.Managed"/>), or OpenBLAS when it is installed and selected.
+/// <para>C must not overlap A or B. Results do not depend on <see cref="Parallelism.MaxThreads"/>: every
+/// element of C is computed by one thread in a fixed order.</para>
 /// </summary>
 public static class Gemm
 {
-    /// <summary>Products smaller than this many multiply-adds run on the calling thread.</summary>
-    private const long ParallelThreshold = 1L << 18;
+    private static GemmProvider provider = GemmProvider.Managed;
+
+    /// <summary>Where products are computed (process-wide; default <see cref="GemmProvider.Managed"/>).</summary>
+    public static GemmProvider Provider
+    {
+        get => provider;
+        set => provider = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>C[m, n] = alpha · A[m, k] · B[n, k]ᵀ + beta · C  (forward pass: Z = X·Wᵀ).</summary>
     public static void MultiplyTransposeB<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // [m, k] x [n, k]ᵀ -> [m, n]
-        Check(a.Rows, a.Cols, b.Rows, b.Cols, c, "A·Bᵀ", a.Rows, b.Rows, a.Cols == b.Cols);
-        int m = a.Rows, n = b.Rows, k = a.Cols;
-        if (Sequential(m, (long)m * n * k)) NtRows(a, b, c, alpha, beta, 0, m);
-        else RowBlocks(NtRows, a, b, c, alpha, beta, m);
+        Check(a, b, c, "A·Bᵀ", a.Rows, b.Rows, a.Cols == b.Cols);
+        Run(false, true, a, b, c, alpha, beta, a.Cols);
     }
 
     /// <summary>C[m, n] = alpha · A[m, k] · B[k, n] + beta · C  (backward pass: dX = dZ·W).</summary>
@@ -29,10 +37,8 @@ public static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // [m, k] x [k, n] -> [m, n]
-        Check(a.Rows, a.Cols, b.Rows, b.Cols, c, "A·B", a.Rows, b.Cols, a.Cols == b.Rows);
-        int m = a.Rows, n = b.Cols, k = a.Cols;
-        if (Sequential(m, (long)m * n * k)) NnRows(a, b, c, alpha, beta, 0, m);
-        else RowBlocks(NnRows, a, b, c, alpha, beta, m);
+        Check(a, b, c, "A·B", a.Rows, b.Cols, a.Cols == b.Rows);
+        Run(false, false, a, b, c, alpha, beta, a.Cols);
     }
 
     /// <summary>C[m, n] = alpha · A[k, m]ᵀ · B[k, n] + beta · C  (weight gradient: dW = dZᵀ·X).</summary>
@@ -40,106 +46,123 @@ public static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // [k, m]ᵀ x [k, n] -> [m, n]
-        Check(a.Rows, a.Cols, b.Rows, b.Cols, c, "Aᵀ·B", a.Cols, b.Cols, a.Rows == b.Rows);
-        int m = a.Cols, n = b.Cols, k = a.Rows;
-        if (Sequential(m, (long)m * n * k)) TnRows(a, b, c, alpha, beta, 0, m);
-        else RowBlocks(TnRows, a, b, c, alpha, beta, m);
+        Check(a, b, c, "Aᵀ·B", a.Cols, b.Cols, a.Rows == b.Rows);
+        Run(true, false, a, b, c, alpha, beta, a.Rows);
     }
 
-    private static void NtRows<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int start, int end)
+    /// <summary>
+    /// The fused forward product of a dense layer: Z = A·Bᵀ + bias (bias [n] added to every row), then
+    /// <paramref name="activated"/> = f(Z) (in place in Z when <paramref name="activated"/> is null or Z).
+    /// [m, k] x [n, k]ᵀ -> [m, n]. Bit-identical to the product followed by the bias add and activation.
+    /// </summary>
+    public static void MultiplyTransposeB<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, ReadOnlyMemory<T> bias, Activation activation, Matrix<T>? activated = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = c.Cols, k = a.Cols;
-        for (int i = start; i < end; i++)
+        Check(a, b, c, "A·Bᵀ", a.Rows, b.Rows, a.Cols == b.Cols);
+        if (bias.Length != c.Cols) throw new ArgumentException($"The bias has {bias.Length} elements; the product has {c.Cols} columns.", nameof(bias));
+        activated ??= c;
+        if (activated.Rows != c.Rows || activated.Cols != c.Cols)
+            throw new ArgumentException($"The activation output must be {c.Rows}x{c.Cols}, got {activated.Rows}x{activated.Cols}.", nameof(activated));
+        if (!MemoryMarshal.TryGetArray(bias, out var segment))
         {
-            var ai = a.Row(i);
-            var ci = c.Row(i);
-            for (int j = 0; j < n; j++)
-            {
-                T dot = TensorPrimitives.Dot<T>(ai, b.Row(j));
-                ci[j] = T.IsZero(beta) ? alpha * dot : alpha * dot + beta * ci[j];
-            }
+            Run(false, true, a, b, c, T.One, T.Zero, a.Cols);
+            var span = bias.Span;
+            for (int r = 0; r < c.Rows; r++) Epilogues.BiasActivation(c.Row(r), span, activation, activated.Row(r));
+            return;
         }
+        var job = GemmJob<T>.ForThisThread();
+        job.Set(false, true, a, b, c, T.One, T.Zero, a.Cols);
+        job.Epilogue = EpilogueKind.BiasActivation;
+        job.Activation = activation;
+        job.Bias = segment.Array;
+        job.BiasOffset = segment.Offset;
+        job.Aux = activated.Array;
+        job.AuxOffset = activated.Offset;
+        job.LdAux = activated.Cols;
+        job.Execute();
     }
 
-    private static void NnRows<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int start, int end)
+    /// <summary>
+    /// The fused backward product: C = (A·B) ⊙ f′ where f′ is the derivative of <paramref name="derivativeOf"/>
+    /// written through its outputs <paramref name="activations"/> [m, n] (see <see cref="Activations.MultiplyDerivative{T}"/>).
+    /// [m, k] x [k, n] -> [m, n]. Bit-identical to the product followed by the derivative.
+    /// </summary>
+    public static void Multiply<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, Activation derivativeOf, Matrix<T> activations)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = c.Cols, k = a.Cols;
-        for (int i = start; i < end; i++)
+        Check(a, b, c, "A·B", a.Rows, b.Cols, a.Cols == b.Rows);
+        ArgumentNullException.ThrowIfNull(activations);
+        if (activations.Rows != c.Rows || activations.Cols != c.Cols)
+            throw new ArgumentException($"The activations must be {c.Rows}x{c.Cols}, got {activations.Rows}x{activations.Cols}.", nameof(activations));
+        if (derivativeOf == Activation.Softmax)
+            throw new NotSupportedException("Softmax has a full Jacobian; it is only used as an output with the cross-entropy loss, whose delta is fused.");
+        var job = GemmJob<T>.ForThisThread();
+        job.Set(false, false, a, b, c, T.One, T.Zero, a.Cols);
+        job.Epilogue = EpilogueKind.Derivative;
+        job.Activation = derivativeOf;
+        job.Aux = activations.Array;
+        job.AuxOffset = activations.Offset;
+        job.LdAux = activations.Cols;
+        job.Execute();
+    }
+
+    /// <summary>
+    /// BLAS-style GEMM on strided storage: C[m, n] = alpha·op(A)·op(B) + beta·C, where op(A) is A [m, k]
+    /// (or its transpose stored as [k, m]) with element (r, c) of the stored matrix at
+    /// <c>a[offsetA + r·lda + c]</c>, and likewise for B [k, n] / [n, k] and C [m, n]. When beta is zero C's
+    /// previous contents are ignored (NaN there does not propagate).
+    /// </summary>
+    public static void Compute<T>(bool transposeA, bool transposeB, int m, int n, int k, T alpha,
+        T[] a, int offsetA, int lda, T[] b, int offsetB, int ldb, T beta, T[] c, int offsetC, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(c);
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"Dimensions must be non-negative, got m={m}, n={n}, k={k}.");
+        CheckStorage("A", a, offsetA, lda, transposeA ? k : m, transposeA ? m : k);
+        CheckStorage("B", b, offsetB, ldb, transposeB ? n : k, transposeB ? k : n);
+        CheckStorage("C", c, offsetC, ldc, m, n);
+        if (m == 0 || n == 0) return;
+        var job = GemmJob<T>.ForThisThread();
+        job.Set(transposeA, transposeB, m, n, k, alpha, beta, a, offsetA, lda, b, offsetB, ldb, c, offsetC, ldc);
+        job.Execute();
+    }
+
+    private static void Run<T>(bool ta, bool tb, Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (c.Rows == 0 || c.Cols == 0) return;
+        var job = GemmJob<T>.ForThisThread();
+        job.Set(ta, tb, a, b, c, alpha, beta, k);
+        job.Execute();
+    }
+
+    private static void CheckStorage<T>(string name, T[] array, int offset, int ld, int rows, int cols)
+    {
+        if (rows == 0 || cols == 0)
         {
-            var ci = c.Row(i);
-            Scale(ci, beta);
-            var ai = a.Row(i);
-            for (int p = 0; p < k; p++)
-            {
-                T s = alpha * ai[p];
-                if (!T.IsZero(s))
-                    TensorPrimitives.MultiplyAdd<T>(b.Row(p), s, ci, ci);
-            }
+            if (offset < 0 || offset > array.Length) throw new ArgumentOutOfRangeException(name, $"{name}: offset {offset} is outside an array of {array.Length}.");
+            return;
         }
+        if (ld < cols) throw new ArgumentException($"{name}: the leading dimension {ld} is smaller than the {cols} stored columns.", name);
+        long last = offset + (long)(rows - 1) * ld + cols;
+        if (offset < 0 || last > array.Length)
+            throw new ArgumentException($"{name}: a {rows}x{cols} matrix with leading dimension {ld} at offset {offset} does not fit in an array of {array.Length}.", name);
     }
 
-    private static void TnRows<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int start, int end)
+    private static void Check<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, string form, int m, int n, bool inner)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = c.Cols, k = a.Rows;
-        for (int i = start; i < end; i++)
-            Scale(c.Row(i), beta);
-        for (int p = 0; p < k; p++)
-        {
-            var ap = a.Row(p);
-            var bp = b.Row(p);
-            for (int i = start; i < end; i++)
-            {
-                T s = alpha * ap[i];
-                if (!T.IsZero(s))
-                {
-                    var ci = c.Row(i);
-                    TensorPrimitives.MultiplyAdd<T>(bp, s, ci, ci);
-                }
-            }
-        }
-    }
-
-    private static void Scale<T>(Span<T> row, T beta) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (T.IsZero(beta)) row.Clear();
-        else if (beta != T.One) TensorPrimitives.Multiply<T>(row, beta, row);
-    }
-
-    private static bool Sequential(int rows, long work) =>
-        Math.Min(Parallelism.MaxThreads, rows) <= 1 || work < ParallelThreshold;
-
-    /// <summary>Splits rows [0, rows) into one contiguous block per thread. Each element of C is computed
-    /// by exactly one thread in the same order whatever the split, so results do not depend on the thread count.</summary>
-    private delegate void Kernel<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int start, int end)
-        where T : unmanaged, IFloatingPointIeee754<T>;
-
-    /// <summary>Splits rows [0, rows) of C into one contiguous block per thread. Each element of C is computed
-    /// by exactly one thread in the same order whatever the split, so results do not depend on the thread count.
-    /// (A separate method so that the sequential path allocates no closure.)</summary>
-    private static void RowBlocks<T>(Kernel<T> kernel, Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int rows)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int threads = Math.Min(Parallelism.MaxThreads, rows);
-        int chunk = (rows + threads - 1) / threads;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-        {
-            int start = t * chunk, end = Math.Min(rows, start + chunk);
-            if (start < end) kernel(a, b, c, alpha, beta, start, end);
-        });
-    }
-
-    private static void Check<T>(int ar, int ac, int br, int bc, Matrix<T> c, string form, int m, int n, bool inner)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(c);
         if (!inner || c.Rows != m || c.Cols != n)
-            throw new ArgumentException($"Shapes do not fit {form}: A is {ar}x{ac}, B is {br}x{bc}, C is {c.Rows}x{c.Cols}.");
+            throw new ArgumentException($"Shapes do not fit {form}: A is {a.Rows}x{a.Cols}, B is {b.Rows}x{b.Cols}, C is {c.Rows}x{c.Cols}.");
     }
 }
 
-/// <summary>How many threads the numeric kernels may use (default: all cores).</summary>
+/// <summary>How many threads the numeric kernels may use (default: all cores; never more than the cores).</summary>
 public static class Parallelism
 {
     private static int maxThreads = Environment.ProcessorCount;
@@ -148,5 +171,140 @@ public static class Parallelism
     {
         get => maxThreads;
         set => maxThreads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"Thread count must be at least 1, got {value}.");
+    }
+}
+
+internal enum EpilogueKind { None, BiasActivation, Derivative }
+
+/// <summary>The element-wise tails fused after a product, applied to one row segment of C.</summary>
+internal static class Epilogues
+{
+    /// <summary>z += bias; a = f(z) (a may be z). Softmax needs whole rows.</summary>
+    public static void BiasActivation<T>(Span<T> z, ReadOnlySpan<T> bias, Activation activation, Span<T> a) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        System.Numerics.Tensors.TensorPrimitives.Add<T>(z, bias, z);
+        if (activation == Activation.Identity && Overlaps(z, a)) return;
+        if (!Overlaps(z, a)) z.CopyTo(a);
+        Activations.Apply(activation, a);
+    }
+
+    private static bool Overlaps<T>(Span<T> x, Span<T> y) => x.Overlaps(y);
+}
+
+/// <summary>
+/// One product with its arguments, reused by its thread (so a call allocates nothing), and split over the
+/// worker pool into contiguous blocks of rows or columns of C aligned to the kernels' tiles.
+/// </summary>
+internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Products below this many multiply-adds run on the calling thread.</summary>
+    internal const long ParallelThreshold = 1L << 17;
+
+    [ThreadStatic] private static GemmJob<T>? cached;
+    private static long parallelRuns;
+
+    /// <summary>How many products have run split over the worker pool (for tests).</summary>
+    internal static long ParallelRuns => Interlocked.Read(ref parallelRuns);
+
+    public bool TransA, TransB;
+    public int M, N, K;
+    public T Alpha, Beta;
+    public T[] A = [], B = [], C = [];
+    public int OffsetA, Lda, OffsetB, Ldb, OffsetC, Ldc;
+    public EpilogueKind Epilogue;
+    public Activation Activation;
+    public T[]? Bias;
+    public int BiasOffset;
+    /// <summary>BiasActivation: where f(Z) goes; Derivative: the activations f′ is written through.</summary>
+    public T[]? Aux;
+    public int AuxOffset, LdAux;
+    private bool splitRows;
+    private int chunk;
+
+    public static GemmJob<T> ForThisThread() => cached ??= new GemmJob<T>();
+
+    public void Set(bool ta, bool tb, Matrix<T> a, Matrix<T> b, Matrix<T> c, T alpha, T beta, int k) =>
+        Set(ta, tb, c.Rows, c.Cols, k, alpha, beta, a.Array, a.Offset, a.Cols, b.Array, b.Offset, b.Cols, c.Array, c.Offset, c.Cols);
+
+    public void Set(bool ta, bool tb, int m, int n, int k, T alpha, T beta, T[] a, int offA, int lda, T[] b, int offB, int ldb, T[] c, int offC, int ldc)
+    {
+        TransA = ta; TransB = tb; M = m; N = n; K = k; Alpha = alpha; Beta = beta;
+        A = a; OffsetA = offA; Lda = lda; B = b; OffsetB = offB; Ldb = ldb; C = c; OffsetC = offC; Ldc = ldc;
+        Epilogue = EpilogueKind.None; Bias = null; Aux = null;
+    }
+
+    public void Execute()
+    {
+        try
+        {
+            if (Gemm.Provider is not ManagedGemmProvider)
+            {
+                Gemm.Provider.Product(this);
+                ApplyEpilogue(0, M, 0, N);
+                return;
+            }
+            int threads = Math.Min(Parallelism.MaxThreads, WorkerPool.Shared.Capacity);
+            if (threads > 1 && (long)M * N * K >= ParallelThreshold)
+            {
+                // Pieces: contiguous runs of whole tiles along one side of C, about four per thread so that a
+                // descheduled thread's share is picked up by the others. The outer-product kernel splits columns
+                // (each piece packs only its own columns of B); the dot kernel the longer side; softmax needs rows.
+                bool softmax = Epilogue == EpilogueKind.BiasActivation && Activation == Activation.Softmax;
+                bool dot = ManagedGemm.UsesDotKernel(this);
+                int nr = 2 * ManagedGemm.VectorBits / 8 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+                splitRows = softmax || (dot ? M >= N : N < 2 * nr);
+                int length = splitRows ? M : N;
+                int align = splitRows ? ManagedGemm.MR : nr;
+                int units = (length + align - 1) / align;
+                int pieces = Math.Min(units, 4 * threads);
+                chunk = (units + pieces - 1) / pieces * align;
+                int used = (length + chunk - 1) / chunk;
+                if (used > 1 && WorkerPool.Shared.TryRun(this, used, threads - 1))
+                {
+                    Interlocked.Increment(ref parallelRuns);
+                    return;
+                }
+            }
+            ManagedGemm.Block(this, 0, M, 0, N);
+            ApplyEpilogue(0, M, 0, N);
+        }
+        finally
+        {
+            // Drop references so a cached job does not keep user arrays alive.
+            A = B = C = [];
+            Bias = Aux = null;
+        }
+    }
+
+    public void Run(int part, int parts)
+    {
+        int start = part * chunk;
+        if (splitRows)
+        {
+            int end = Math.Min(M, start + chunk);
+            ManagedGemm.Block(this, start, end, 0, N);
+            ApplyEpilogue(start, end, 0, N);
+        }
+        else
+        {
+            int end = Math.Min(N, start + chunk);
+            ManagedGemm.Block(this, 0, M, start, end);
+            ApplyEpilogue(0, M, start, end);
+        }
+    }
+
+    private void ApplyEpilogue(int i0, int i1, int j0, int j1)
+    {
+        if (Epilogue == EpilogueKind.None || i0 >= i1 || j0 >= j1) return;
+        int width = j1 - j0;
+        for (int i = i0; i < i1; i++)
+        {
+            var row = C.AsSpan(OffsetC + i * Ldc + j0, width);
+            var aux = Aux!.AsSpan(AuxOffset + i * LdAux + j0, width);
+            if (Epilogue == EpilogueKind.BiasActivation)
+                Epilogues.BiasActivation<T>(row, Bias.AsSpan(BiasOffset + j0, width), Activation, aux);
+            else
+                Activations.MultiplyDerivative<T>(Activation, aux, row);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Backprop.Data;
 using Backprop.Numerics;
 
 namespace Backprop.Training;
@@ -35,6 +36,21 @@ public static class ImageShift
                 dst[(width + right)..].Fill(src[width - 1]);
             }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="options"/> with <see cref="TrainingOptions.ImageSize"/> taken from the data's image shape (when not
+    /// set). Pixels move in their storage order: a column-major image is handled as its row-major transpose.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data are not single-channel images.</exception>
+    public static TrainingOptions ForImages(TrainingOptions options, Dataset train)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(train);
+        if (options.ImageSize is not null) return options;
+        var image = train.Image ?? throw new ArgumentException($"Shift augmentation needs image data; '{train.Name}' has no image shape.");
+        if (image.Channels != 1) throw new ArgumentException($"Shift augmentation handles single-channel images; '{train.Name}' has {image.Channels} channels.");
+        return options with { ImageSize = image.ColumnMajor ? (image.Width, image.Height) : (image.Height, image.Width) };
     }
 
     /// <summary>

@@ -38,6 +38,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public Network<T> Network { get; }
     public TrainingOptions Options { get; }
+    /// <summary>
+    /// The generator that shuffles the mini-batches; null: a new <c>RandomState(Options.Seed)</c>. Pass the one
+    /// that drew the initial weights to continue its stream, as notebooks that keep one <c>RandomState</c> do.
+    /// </summary>
+    public NumPyRandom? Random { get; set; }
     /// <summary>Called after every epoch with its record; return false to stop training.</summary>
     public Func<EpochRecord, bool>? EpochEnded { get; set; }
 
@@ -98,11 +103,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 ScheduleKind.Adaptive => LearningRateSchedule.Adaptive(o.LearningRate),
                 _ => null,
             };
-            var random = new NumPyRandom((uint)o.Seed);
+            var random = trainer.Random ?? new NumPyRandom((uint)o.Seed);
             NumPyRandom? shiftRandom = null;
             if (o.ShiftPixels > 0)
             {
-                var (h, w) = o.ImageSize!.Value;
+                var (h, w) = o.ImageSize ?? throw new ArgumentException("Shift augmentation needs the image size (rows and pixels per row) of the samples: set TrainingOptions.ImageSize.");
                 if (h * w != x.Cols) throw new ArgumentException($"Shift augmentation: images of {h}x{w} pixels need {h * w} features; the data has {x.Cols}.");
                 if (fullBatch) throw new ArgumentException("Shift augmentation needs mini-batches (set a batch size below the training set size).");
                 shiftRandom = new NumPyRandom((uint)o.Seed + 2);
@@ -117,7 +122,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int epoch = 1; epoch <= o.Epochs; epoch++)
             {
                 double rate = schedule?.Rate ?? o.EpochRate(epoch);
-                if (o.Shuffle && !fullBatch) random.Shuffle<int>(order);
+                if (o.Shuffle && !fullBatch)
+                {
+                    if (o.ShuffleOrder == ShuffleOrder.FromIdentity)
+                        for (int i = 0; i < n; i++) order[i] = i;
+                    random.Shuffle<int>(order);
+                }
                 double costSum = 0;
                 for (int start = 0; start < n; start += batch)
                 {

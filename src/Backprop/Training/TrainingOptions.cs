@@ -22,6 +22,15 @@ public enum OptimizerKind
     ConjugateGradient,
 }
 
+/// <summary>How the mini-batch order of each epoch is drawn.</summary>
+public enum ShuffleOrder
+{
+    /// <summary>Each epoch shuffles the previous epoch's order again (scikit-learn's MLPClassifier).</summary>
+    Cumulative,
+    /// <summary>Each epoch shuffles 0..n−1 afresh (<c>indices = np.arange(n); random.shuffle(indices)</c>, Raschka's NeuralNetMLP).</summary>
+    FromIdentity,
+}
+
 /// <summary>The learning-rate schedule of the mini-batch optimizers.</summary>
 public enum ScheduleKind
 {
@@ -43,6 +52,8 @@ public sealed record TrainingOptions
     /// <summary>Samples per mini-batch; 0 means the whole training set (full batch).</summary>
     public int BatchSize { get; init; } = 100;
     public bool Shuffle { get; init; } = true;
+    /// <summary>Whether each epoch's shuffle starts from the previous order or from 0..n−1.</summary>
+    public ShuffleOrder ShuffleOrder { get; init; } = ShuffleOrder.Cumulative;
     public double LearningRate { get; init; } = 0.001;
     /// <summary>L2 strength λ in the ex4 convention: λ/(2m)·Σw² on the mean cost, m = the batch size.</summary>
     public double Lambda { get; init; }
@@ -107,7 +118,6 @@ public sealed record TrainingOptions
         if (AverageFromEpoch < 0 || AverageFromEpoch > Epochs) throw new ArgumentOutOfRangeException(nameof(AverageFromEpoch), $"Averaging must start in epoch 1..{Epochs} (0 = automatic), got {AverageFromEpoch}.");
         if (ShiftPixels < 0) throw new ArgumentOutOfRangeException(nameof(ShiftPixels), $"The shift augmentation must be ≥ 0 pixels, got {ShiftPixels}.");
         if (ImageSize is { } size && (size.Height < 1 || size.Width < 1)) throw new ArgumentOutOfRangeException(nameof(ImageSize), $"An image needs at least 1x1 pixels, got {size.Height}x{size.Width}.");
-        if (ShiftPixels > 0 && ImageSize is null) throw new ArgumentException("Shift augmentation needs the image size (rows and pixels per row) of the samples.");
         if (IsFullBatchMinimizer && (Dropout > 0 || InputDropout > 0 || Averaging != AveragingKind.None || ShiftPixels > 0))
             throw new ArgumentException($"Dropout, shift augmentation and weight averaging need a mini-batch optimizer (sgd, momentum, nesterov, adam, gd); {OptimizerName(Optimizer)} minimizes a fixed full-batch cost.");
     }

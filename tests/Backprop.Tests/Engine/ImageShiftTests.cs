@@ -39,7 +39,8 @@ public class ImageShiftTests
         var a = new double[12];
         Assert.Throws<ArgumentException>(() => ImageShift.Shift<double>(a, a, 3, 4, 1, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { ShiftPixels = -1 }.Validate());
-        Assert.Throws<ArgumentException>(() => new TrainingOptions { ShiftPixels = 1 }.Validate());
+        Assert.Contains("image size", Assert.Throws<ArgumentException>(() => new Trainer<double>(new Backprop.Networks.Network<double>(
+            Backprop.Networks.NetworkSpec.Create([4, 2])), new TrainingOptions { ShiftPixels = 1 }).Fit(new Matrix<double>(3, 4), [0, 1, 0])).Message);
         Assert.Contains("image", Assert.Throws<ArgumentException>(() => new MlpClassifier
         {
             HiddenLayers = [4], Training = new TrainingOptions { Epochs = 1, ShiftPixels = 1 },

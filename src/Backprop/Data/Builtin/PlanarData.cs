@@ -13,10 +13,14 @@ public static class PlanarData
     /// classes of <paramref name="m"/>/2 points each on the petals of <c>r = 4 sin(4t)</c>, with noise.
     /// Seed 1 and m = 400 reproduce the course's data exactly.
     /// </summary>
-    public static Dataset Flower(int seed = 1, int m = 400)
+    public static Dataset Flower(int seed = 1, int m = 400) => Flower(new NumPyRandom((long)seed), m);
+
+    /// <summary>The flower set drawn from <paramref name="rng"/>, which is left where the notebook's generator is after
+    /// <c>load_planar_dataset()</c> (so weights drawn next continue its stream).</summary>
+    public static Dataset Flower(NumPyRandom rng, int m = 400)
     {
+        ArgumentNullException.ThrowIfNull(rng);
         if (m < 2 || m % 2 != 0) throw new ArgumentOutOfRangeException(nameof(m), $"The flower set needs an even number of points >= 2, got {m}.");
-        var rng = new NumPyRandom((long)seed);
         int n = m / 2;
         const double a = 4;
         var x = new double[m * 2];
@@ -44,11 +48,14 @@ public static class PlanarData
     /// The CS231n three-arm spiral: <paramref name="classes"/> arms of <paramref name="pointsPerClass"/>
     /// points, radius 0..1, angle noise 0.2. Seed 0 with the defaults reproduces the original exactly.
     /// </summary>
-    public static Dataset Spiral(int seed = 0, int pointsPerClass = 100, int classes = 3)
+    public static Dataset Spiral(int seed = 0, int pointsPerClass = 100, int classes = 3) => Spiral(new NumPyRandom((long)seed), pointsPerClass, classes);
+
+    /// <summary>The spiral drawn from <paramref name="rng"/>, which is left where the generator is after the data (weights drawn next continue its stream).</summary>
+    public static Dataset Spiral(NumPyRandom rng, int pointsPerClass = 100, int classes = 3)
     {
+        ArgumentNullException.ThrowIfNull(rng);
         if (pointsPerClass < 1) throw new ArgumentOutOfRangeException(nameof(pointsPerClass), $"Need at least one point per class, got {pointsPerClass}.");
         if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), $"Need at least one class, got {classes}.");
-        var rng = new NumPyRandom((long)seed);
         int n = pointsPerClass, count = checked(n * classes);
         var x = new double[checked(count * 2)];
         var y = new int[count];

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Backprop.Training;
+using Spectre.Console;
+
+namespace Backprop.Cli;
+
+/// <summary>
+/// Per-epoch progress of a training run: a live Spectre.Console display (progress bar, cost, train and
+/// validation accuracy, elapsed time, ETA) when the output is a terminal, plain lines otherwise.
+/// </summary>
+internal static class TrainingProgress
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    /// <summary>True when <paramref name="output"/> is the process's own stdout and that is a terminal.</summary>
+    public static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+
+    /// <summary>Every epoch up to 100 epochs, else a round step giving about 20 lines (plus the first and last).</summary>
+    public static int DefaultPrintEvery(int epochs)
+    {
+        if (epochs <= 100) return 1;
+        foreach (int step in new[] { 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000 })
+            if (step * 20 >= epochs) return step;
+        return epochs / 20;
+    }
+
+    public static string Line(EpochRecord e, int epochs) =>
+        string.Create(C, $"epoch {e.Epoch,5}/{epochs,-5} cost {e.Cost,9:F5}  train {Pct(e.TrainAccuracy)}  valid {Pct(e.ValidAccuracy)}  {Seconds(e.Seconds),8}  ETA {Seconds(Eta(e, epochs)),7}");
+
+    public static string Pct(double? v) => v is double d ? (d * 100).ToString("F2", C).PadLeft(6) + " %" : "   –    ";
+
+    private static double Eta(EpochRecord e, int epochs) => e.Epoch >= epochs ? 0 : e.Seconds / e.Epoch * (epochs - e.Epoch);
+
+    private static string Seconds(double s) => s < 100 ? s.ToString("F1", C) + " s" : s < 6000 ? $"{(int)(s / 60)}m{(int)(s % 60):00}s" : $"{(int)(s / 3600)}h{(int)(s % 3600 / 60):00}m";
+
+    private static bool Due(EpochRecord e, int epochs, int printEvery) => e.Epoch == 1 || e.Epoch % printEvery == 0 || e.Epoch == epochs;
+
+    /// <summary>
+    /// Runs <paramref name="train"/>, giving it the per-epoch callback that shows progress on <paramref name="output"/>
+    /// (live when <paramref name="live"/>). Epoch lines are printed every <paramref name="printEvery"/> epochs.
+    /// </summary>
+    public static T Show<T>(TextWriter output, bool live, int epochs, int printEvery, Func<Action<EpochRecord>, T> train)
+    {
+        if (!live)
+        {
+            return train(e =>
+            {
+                if (Due(e, epochs, printEvery)) output.WriteLine(Line(e, epochs));
+            });
+        }
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape($"epoch 0/{epochs}"), maxValue: epochs);
+                result = train(e =>
+                {
+                    task.Description = Markup.Escape(string.Create(C, $"epoch {e.Epoch}/{epochs}  cost {e.Cost:F5}  train {Pct(e.TrainAccuracy).Trim()}  valid {Pct(e.ValidAccuracy).Trim()}"));
+                    task.Value = e.Epoch;
+                    if (Due(e, epochs, printEvery)) AnsiConsole.WriteLine(Line(e, epochs));
+                });
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using Backprop.Data;
+using Backprop.Data.Builtin;
+using Backprop.Data.Preprocessing;
+using Backprop.Evaluation;
+using Backprop.Models;
+using Backprop.Networks;
+using Backprop.Numerics;
+using Backprop.Training;
+
+namespace Backprop.Experiments;
+
+/// <summary>What an experiment produced.</summary>
+/// <param name="Preset">The preset that ran (overrides applied).</param>
+/// <param name="Model">The trained network with its preprocessing; <c>Model.Predict</c> takes raw features (<see cref="Train"/>, not <see cref="PreparedTrain"/>).</param>
+/// <param name="TrainAccuracy">Accuracy on the training split, 0..1, after training.</param>
+/// <param name="FinalCost">The last epoch's mean training cost (regularization included).</param>
+/// <param name="Seconds">Wall time of the training itself.</param>
+/// <param name="Train">The training split as loaded (raw features).</param>
+/// <param name="PreparedTrain">The training split after preprocessing — what the network saw.</param>
+public sealed record ExperimentResult(
+    ExperimentPreset Preset,
+    Model Model,
+    TrainingHistory History,
+    double TrainAccuracy,
+    double? ValidAccuracy,
+    double? TestAccuracy,
+    double FinalCost,
+    int Epochs,
+    double Seconds,
+    string StopReason,
+    Dataset Train,
+    Dataset? Valid,
+    Dataset? Test,
+    Dataset PreparedTrain,
+    Dataset? PreparedValid,
+    Dataset? PreparedTest)
+{
+    /// <summary>Our figure for a seed figure's metric (train_accuracy, valid_accuracy, test_accuracy, cost); null when we have none.</summary>
+    public double? Figure(string metric) => metric switch
+    {
+        "train_accuracy" => TrainAccuracy,
+        "valid_accuracy" => ValidAccuracy,
+        "test_accuracy" => TestAccuracy,
+        "cost" => FinalCost,
+        _ => null,
+    };
+}
+
+/// <summary>
+/// An experiment with its data loaded, split and checked, ready to <see cref="Run"/>. Everything that can be
+/// wrong with the configuration (unknown data, a missing file, layers that do not fit the data) fails in
+/// <see cref="Experiment.Prepare"/>, before any training.
+/// </summary>
+public sealed class PreparedExperiment
+{
+    internal PreparedExperiment(ExperimentPreset preset, BuiltinSet source, Dataset train, Dataset? valid, Dataset? test, Preprocessor? preprocessor, NetworkSpec spec)
+    {
+        Preset = preset;
+        Source = source;
+        Train = train;
+        Valid = valid;
+        Test = test;
+        Preprocessor = preprocessor;
+        Spec = spec;
+    }
+
+    public ExperimentPreset Preset { get; }
+    /// <summary>The data as loaded, before splitting.</summary>
+    public BuiltinSet Source { get; }
+    public Dataset Train { get; }
+    public Dataset? Valid { get; }
+    public Dataset? Test { get; }
+    /// <summary>The scaling fitted on <see cref="Train"/> (null: none).</summary>
+    public Preprocessor? Preprocessor { get; }
+    public NetworkSpec Spec { get; }
+
+    /// <summary>Trains and evaluates. <paramref name="onEpoch"/> sees every epoch's record. When
+    /// <paramref name="cancellation"/> is cancelled, training stops after the current epoch and the result
+    /// holds what was trained so far (its <see cref="ExperimentResult.StopReason"/> says so).</summary>
+    public ExperimentResult Run(Action<EpochRecord>? onEpoch = null, CancellationToken cancellation = default) =>
+        Preset.Precision == Precision.Float32 ? Run<float>(onEpoch, cancellation) : Run<double>(onEpoch, cancellation);
+
+    private ExperimentResult Run<T>(Action<EpochRecord>? onEpoch, CancellationToken cancellation) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var p = Preset;
+        var prepared = Prepare(Train)!;
+        var preparedValid = Prepare(Valid);
+        var preparedTest = Prepare(Test);
+        var network = new Network<T>(Spec);
+        var random = Experiment.InitialGenerator(p);
+        p.Initializer.Initialize(network, random);
+        var trainer = new Trainer<T>(network, p.Training)
+        {
+            Random = p.SharedRandomStream ? random : null,
+            EpochEnded = e =>
+            {
+                onEpoch?.Invoke(e);
+                return !cancellation.IsCancellationRequested;
+            },
+        };
+        var result = trainer.Fit(prepared.FeaturesAs<T>(), prepared.Labels, preparedValid?.FeaturesAs<T>(), preparedValid?.Labels);
+        string stop = cancellation.IsCancellationRequested && result.StopReason.StartsWith("stopped by the callback", StringComparison.Ordinal)
+            ? $"cancelled after epoch {result.Epochs}" : result.StopReason;
+        var c = CultureInfo.InvariantCulture;
+        var metadata = new Dictionary<string, string>
+        {
+            ["preset"] = p.Name,
+            ["data"] = Source.Name,
+            ["training"] = p.Training.ToString(),
+            ["initializer"] = p.Initializer.ToString(),
+            ["scaling"] = p.ScalingFor(p.Data).ToString(),
+            ["split"] = p.Split.ToString(),
+            ["seed"] = p.Seed.ToString(c),
+            ["epochs"] = result.Epochs.ToString(c),
+            ["stop"] = stop,
+        };
+        var model = Model.From(network, Preprocessor, Train.ClassNames, Train.Image, metadata);
+        double Score(Dataset d) => Metrics.Accuracy(network.Predict(d.FeaturesAs<T>()), d.Labels);
+        return new ExperimentResult(p, model, result.History,
+            Score(prepared), preparedValid is null ? null : Score(preparedValid), preparedTest is null ? null : Score(preparedTest),
+            result.FinalCost, result.Epochs, result.Seconds, stop, Train, Valid, Test, prepared, preparedValid, preparedTest);
+    }
+
+    private Dataset? Prepare(Dataset? d) => d is null ? null : Preprocessor is null ? d : Preprocessor.Apply(d);
+}
+
+/// <summary>
+/// Runs an <see cref="ExperimentPreset"/>: load the data, split it, fit the scaling on the training split, draw
+/// the initial weights, train with progress per epoch, evaluate on every split.
+/// </summary>
+public static class Experiment
+{
+    /// <summary>Prepares and runs <paramref name="preset"/> (with <paramref name="overrides"/>).</summary>
+    /// <exception cref="ArgumentException">The configuration does not fit (e.g. layers vs. the data).</exception>
+    /// <exception cref="FileNotFoundException">A data file does not exist.</exception>
+    public static ExperimentResult Run(ExperimentPreset preset, ExperimentOverrides? overrides = null,
+        Action<EpochRecord>? onEpoch = null, CancellationToken cancellation = default) =>
+        Prepare(preset, overrides).Run(onEpoch, cancellation);
+
+    /// <summary>Applies the overrides, loads and splits the data and checks the network against it, without training.</summary>
+    public static PreparedExperiment Prepare(ExperimentPreset preset, ExperimentOverrides? overrides = null)
+    {
+        ArgumentNullException.ThrowIfNull(preset);
+        var p = overrides?.ApplyTo(preset) ?? preset;
+        p.Validate();
+        BuiltinSet source;
+        if (p.WeightsAfterData)
+        {
+            var generated = GeneratePlanar(p.Data, new NumPyRandom((uint)p.Seed));
+            source = new BuiltinSet(generated.Name, generated, null, $"{generated.Name} generated with RandomState({p.Seed}), which then draws the initial weights");
+        }
+        else source = DataSource.Load(p.Data);
+        var train = source.Train;
+        Dataset? valid = null;
+        var split = p.Split;
+        if (split.ValidFile is { } vf) valid = Matching(DataSource.Load(vf).Train, train, "validation");
+        else if (split.ValidCount > 0)
+        {
+            if (split.ValidCount >= train.Count)
+                throw new ArgumentException($"A validation set of the last {split.ValidCount} samples leaves nothing to train on: '{train.Name}' has {train.Count}.");
+            int n = train.Count - split.ValidCount;
+            valid = train.Subset(Enumerable.Range(n, split.ValidCount).ToArray(), train.Name + "-valid");
+            train = train.Subset(Enumerable.Range(0, n).ToArray(), train.Name);
+        }
+        else if (split.ValidFraction > 0)
+            (train, valid) = Splits.Stratified(train, split.ValidFraction, p.Seed);
+        Dataset? test = split.TestFile is { } tf ? Matching(DataSource.Load(tf).Train, train, "test")
+            : split.UseBuiltinTest ? source.Test : null;
+
+        if (overrides?.Layers is { } layers)
+        {
+            string text = string.Join(",", layers);
+            if (layers.Length < 2) throw new ArgumentException($"Layers {text}: give at least an input and an output size.");
+            if (layers[0] != train.FeatureCount)
+                throw new ArgumentException($"Layers {text}: the input layer has {layers[0]} units but '{train.Name}' has {train.FeatureCount} features.");
+            int classes = train.Classes;
+            if (layers[^1] != classes && !(classes == 2 && layers[^1] == 1 && p.OutputActivation == Layers.Activation.Sigmoid))
+                throw new ArgumentException($"Layers {text}: the output layer has {layers[^1]} units but '{train.Name}' has {classes} classes.");
+        }
+        if (p.Training.ShiftPixels > 0) p = p with { Training = ImageShift.ForImages(p.Training, train) };
+        var spec = NetworkSpec.Create(p.LayerSizes(train.FeatureCount, train.Classes), p.HiddenActivation, p.OutputActivation, p.Loss);
+        var preprocessor = p.ScalingFor(p.Data) switch
+        {
+            Scaling.None => null,
+            Scaling.MinMax => Preprocessor.FitMinMax(train),
+            Scaling.MinMaxSymmetric => Preprocessor.FitMinMax(train, -1, 1),
+            Scaling.Standardize => Preprocessor.FitStandardize(train),
+            Scaling.Pixels => Preprocessor.MinMaxFixed(train.FeatureCount, 0, p.PixelMax),
+            Scaling.PixelsSymmetric => Preprocessor.MinMaxFixed(train.FeatureCount, 0, p.PixelMax, -1, 1),
+            var s => throw new ArgumentException($"Unknown scaling {s}."),
+        };
+        return new PreparedExperiment(p, source, train, valid, test, preprocessor, spec);
+    }
+
+    /// <summary>The generator positioned to draw the initial weights of <paramref name="preset"/>.</summary>
+    internal static NumPyRandom InitialGenerator(ExperimentPreset preset)
+    {
+        var random = new NumPyRandom((uint)preset.Seed);
+        if (preset.WeightsAfterData) GeneratePlanar(preset.Data, random);
+        return random;
+    }
+
+    private static Dataset GeneratePlanar(string name, NumPyRandom random) => name.Trim().ToLowerInvariant() switch
+    {
+        "flower" => Data.Builtin.PlanarData.Flower(random),
+        "spiral" => Data.Builtin.PlanarData.Spiral(random),
+        _ => throw new ArgumentException($"Only the generated sets flower and spiral can share their generator with the weights, not '{name}'."),
+    };
+
+    private static Dataset Matching(Dataset other, Dataset train, string role)
+    {
+        if (other.FeatureCount != train.FeatureCount)
+            throw new ArgumentException($"The {role} data '{other.Name}' has {other.FeatureCount} features; the training data '{train.Name}' has {train.FeatureCount}.");
+        if (other.Classes > train.Classes)
+            throw new ArgumentException($"The {role} data '{other.Name}' has {other.Classes} classes; the training data '{train.Name}' has {train.Classes}.");
+        return other;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using Backprop.Initialization;
+using Backprop.Layers;
+using Backprop.Losses;
+using Backprop.Models;
+using Backprop.Training;
+
+namespace Backprop.Experiments;
+
+/// <summary>
+/// A figure a seed experiment published (a constant copied from its text, not something Backprop measured).
+/// </summary>
+/// <param name="Metric">What was measured, named like <see cref="ExperimentResult"/>'s figures where one matches
+/// ("train_accuracy", "valid_accuracy", "test_accuracy"); other figures say what they are, e.g. "train_accuracy (λ = 0)".</param>
+/// <param name="Value">Accuracies as fractions 0..1, costs as they were printed.</param>
+/// <param name="Source">Where the figure comes from, and on what data.</param>
+public sealed record SeedFigure(string Metric, double Value, string Source)
+{
+    /// <summary>True for accuracies (shown as percentages).</summary>
+    public bool IsAccuracy => Metric.Contains("accuracy", StringComparison.OrdinalIgnoreCase);
+
+    public override string ToString() => IsAccuracy
+        ? string.Create(CultureInfo.InvariantCulture, $"{Metric} {Value * 100:F2} % (seed figure: {Source})")
+        : string.Create(CultureInfo.InvariantCulture, $"{Metric} {Value:G6} (seed figure: {Source})");
+}
+
+/// <summary>
+/// How the data of an experiment is divided. The validation set comes from, in this order: <see cref="ValidFile"/>,
+/// the last <see cref="ValidCount"/> training samples in file order (Raschka's <c>X_train[55000:]</c>), or a
+/// stratified <see cref="ValidFraction"/>; none when all are unset. The test set comes from <see cref="TestFile"/>,
+/// else the built-in set's own test part (MNIST's t10k) when <see cref="UseBuiltinTest"/>.
+/// </summary>
+public sealed record ExperimentSplit
+{
+    public double ValidFraction { get; init; }
+    public int ValidCount { get; init; }
+    public string? ValidFile { get; init; }
+    public string? TestFile { get; init; }
+    public bool UseBuiltinTest { get; init; } = true;
+
+    /// <summary>Train on everything; no validation set.</summary>
+    public static ExperimentSplit None { get; } = new();
+
+    public void Validate()
+    {
+        if (!(ValidFraction >= 0 && ValidFraction < 1))
+            throw new ArgumentException($"The validation fraction must be in [0, 1), got {ValidFraction.ToString(CultureInfo.InvariantCulture)}.");
+        if (ValidCount < 0) throw new ArgumentException($"The validation size must be ≥ 0, got {ValidCount}.");
+    }
+
+    public override string ToString()
+    {
+        string valid = ValidFile is not null ? $"validation {ValidFile}"
+            : ValidCount > 0 ? $"validation = last {ValidCount} training samples"
+            : ValidFraction > 0 ? string.Create(CultureInfo.InvariantCulture, $"validation = stratified {ValidFraction:0.####}")
+            : "no validation";
+        string test = TestFile is not null ? $"test {TestFile}" : UseBuiltinTest ? "built-in test set" : "no test set";
+        return $"{valid}, {test}";
+    }
+}
+
+/// <summary>
+/// One experiment, complete: the data, how it is split and scaled, the network, its initial weights, the
+/// update rule with its regularization convention, the epochs, the precision, the seed — and the figures the
+/// seed experiment published, to compare with. Run it with <see cref="Experiment.Run"/>; change parts with
+/// <c>with { … }</c> or <see cref="ExperimentOverrides"/>.
+/// </summary>
+public sealed record ExperimentPreset
+{
+    public required string Name { get; init; }
+    public required string Description { get; init; }
+    /// <summary>A built-in set (mnist, digits, flower, spiral) or a data file (see <see cref="Data.DataSource"/>).</summary>
+    public required string Data { get; init; }
+    /// <summary>Hidden layer sizes; empty for logistic regression. The input and output sizes come from the data.</summary>
+    public required int[] HiddenLayers { get; init; }
+    public Activation HiddenActivation { get; init; } = Activation.Sigmoid;
+    public Activation OutputActivation { get; init; } = Activation.Sigmoid;
+    /// <summary>null: the loss that goes with the output (cross-entropy for sigmoid and softmax).</summary>
+    public Loss? Loss { get; init; }
+    public required Initializer Initializer { get; init; }
+    public Scaling Scaling { get; init; } = Scaling.None;
+    /// <summary>The largest raw pixel value for <see cref="Scaling.Pixels"/> / <see cref="Scaling.PixelsSymmetric"/> (255 for MNIST, 16 for the 8x8 digits).</summary>
+    public double PixelMax { get; init; } = 255;
+    /// <summary>The scaling when <see cref="Data"/> is a user's file rather than a built-in set; null: <see cref="Scaling"/>.</summary>
+    public Scaling? FileScaling { get; init; }
+    public ExperimentSplit Split { get; init; } = ExperimentSplit.None;
+    public required TrainingOptions Training { get; init; }
+    public Precision Precision { get; init; } = Precision.Float64;
+    /// <summary>Seeds the initial weights (NumPy's <c>RandomState(seed)</c>) and the stratified split.</summary>
+    public int Seed { get; init; }
+    /// <summary>
+    /// True: the mini-batch shuffles continue the generator that drew the initial weights (one <c>RandomState</c>
+    /// for everything, as Raschka's <c>self.random</c>); false: shuffles use <c>RandomState(Training.Seed)</c>.
+    /// </summary>
+    public bool SharedRandomStream { get; init; }
+    /// <summary>
+    /// True: one generator, <c>RandomState(Seed)</c>, first generates the planar data set named by <see cref="Data"/>
+    /// (flower or spiral, which then depends on the seed) and then draws the initial weights — a notebook that seeds
+    /// once at the top and initializes without reseeding. False: the weights come from a fresh <c>RandomState(Seed)</c>.
+    /// </summary>
+    public bool WeightsAfterData { get; init; }
+    /// <summary>What the seed experiment published (constants from its text, never computed here).</summary>
+    public IReadOnlyList<SeedFigure> SeedFigures { get; init; } = [];
+    /// <summary>The seed's recipe in its own terms, e.g. "reg 1e-3 on 0.5·reg·ΣW² → λ = reg·m = 0.3".</summary>
+    public string Recipe { get; init; } = "";
+
+    /// <summary>Layer sizes for data with <paramref name="features"/> features and <paramref name="classes"/> classes
+    /// (one sigmoid output unit for two classes, as scikit-learn does).</summary>
+    public int[] LayerSizes(int features, int classes) =>
+        [features, .. HiddenLayers, classes == 2 && OutputActivation == Activation.Sigmoid ? 1 : classes];
+
+    /// <summary>The scaling used for <paramref name="data"/> (built-in or a file).</summary>
+    public Scaling ScalingFor(string data) => Backprop.Data.DataSource.IsBuiltin(data) ? Scaling : FileScaling ?? Scaling;
+
+    /// <summary>Checks everything that can be checked without the data; an <see cref="ArgumentException"/> names the problem.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Data)) throw new ArgumentException($"Preset '{Name}': no data given.");
+        foreach (var h in HiddenLayers)
+            if (h < 1) throw new ArgumentException($"Preset '{Name}': hidden layer sizes must be at least 1, got {string.Join(",", HiddenLayers)}.");
+        if (HiddenActivation == Activation.Softmax) throw new ArgumentException("Softmax is an output activation; hidden layers cannot use it.");
+        if (!(PixelMax > 0) || !double.IsFinite(PixelMax)) throw new ArgumentException($"PixelMax must be positive, got {PixelMax}.");
+        if (WeightsAfterData && Data.Trim().ToLowerInvariant() is not ("flower" or "spiral"))
+            throw new ArgumentException($"Preset '{Name}': drawing the weights after the data needs the generated data set flower or spiral, not '{Data}'.");
+        Split.Validate();
+        try { Training.Validate(); }
+        catch (ArgumentOutOfRangeException e) { throw new ArgumentException(e.Message.Split(" (Parameter")[0], e); }
+    }
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,374 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Backprop.Numerics;
+
+/// <summary>
+/// The managed GEMM kernels: C[m, n] = alpha·op(A)[m, k]·op(B)[k, n] + beta·C over row-major storage with
+/// leading dimensions (so any strided view works).
+/// <list type="bullet">
+/// <item><b>A·Bᵀ</b> (forward pass, both operands contiguous along k): a register-blocked dot-product kernel,
+/// 4 rows of A × 4 rows of B per tile, 16 vector accumulators along k, no packing.</item>
+/// <item><b>every other form</b> (A·B for dX, Aᵀ·B for dW): a BLIS-style outer-product kernel. B is packed
+/// into kc × NR panels (NR = two vectors), A is broadcast straight from its storage (packed only for the last,
+/// partial panel of Aᵀ), and an MR = 8 × NR tile of C lives in 16 vector registers across the kc loop.</item>
+/// </list>
+/// <para>Exactness and threads: an element of C is always computed by the same sequence of operations —
+/// the same vector lanes, the same kc blocks, the same reductions — whichever tile, thread or partition it
+/// falls in (edge tiles run the full-width kernel on clamped or zero-padded operands and store only the valid
+/// part). So results are bit-identical for any thread count. They differ from a naive loop only by summation
+/// order (a few ulps).</para>
+/// <para>The kernels are marked AggressiveOptimization: tiered compilation would otherwise run their first
+/// calls as unoptimized tier-0 code, many times slower.</para>
+/// </summary>
+internal static unsafe class ManagedGemm
+{
+    public const int MR = 8;        // rows of C per outer-product tile
+    public const int DotTile = 4;   // 4x4 tiles in the A·Bᵀ kernel
+    private const int KC = 256;     // depth of one packed B block
+    private const int DotMC = 64;   // rows of A kept in L2 while B rows sweep past in the A·Bᵀ kernel
+
+    /// <summary>Register width the kernels use: 512, 256 or 128 bits (tests force the narrower paths).</summary>
+    public static int VectorBits
+    {
+        get => vectorBits;
+        set => vectorBits = value is 128 or 256 or 512 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"Vector width must be 128, 256 or 512 bits, got {value}.");
+    }
+
+    private static int vectorBits = DefaultVectorBits;
+
+    /// <summary>A·Bᵀ with a depth of at least this many elements uses the dot-product tiles; shallower products
+    /// (the k tail would dominate) go through the outer-product kernel with a transposing pack of B.</summary>
+    public const int DotMinDepth = 64;
+
+    /// <summary>Which kernel computes the job (the partition in <see cref="GemmJob{T}"/> depends on it).</summary>
+    public static bool UsesDotKernel<T>(GemmJob<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        !g.TransA && g.TransB && g.K >= DotMinDepth;
+
+    public static int DefaultVectorBits =>
+        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128;
+
+    /// <summary>Computes the block rows [i0, i1) x columns [j0, j1) of C (beta applied here too).</summary>
+    public static void Block<T>(GemmJob<T> g, int i0, int i1, int j0, int j1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (i0 >= i1 || j0 >= j1) return;
+        switch (VectorBits)
+        {
+            case 512: Block<T, Vector512<T>, V512<T>>(g, i0, i1, j0, j1); break;
+            case 256: Block<T, Vector256<T>, V256<T>>(g, i0, i1, j0, j1); break;
+            default: Block<T, Vector128<T>, V128<T>>(g, i0, i1, j0, j1); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block<T, TV, S>(GemmJob<T> g, int i0, int i1, int j0, int j1)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        if (g.K == 0)
+        {
+            ScaleOnly(g, i0, i1, j0, j1);
+            return;
+        }
+        fixed (T* pa = g.A, pb = g.B, pc = g.C)
+        {
+            if (UsesDotKernel(g)) DotBlock<T, TV, S>(g, pa + g.OffsetA, pb + g.OffsetB, pc + g.OffsetC, i0, i1, j0, j1);
+            else OuterBlock<T, TV, S>(g, pa + g.OffsetA, pb + g.OffsetB, pc + g.OffsetC, i0, i1, j0, j1);
+        }
+    }
+
+    private static void ScaleOnly<T>(GemmJob<T> g, int i0, int i1, int j0, int j1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = i0; i < i1; i++)
+        {
+            var row = g.C.AsSpan(g.OffsetC + i * g.Ldc + j0, j1 - j0);
+            if (T.IsZero(g.Beta)) row.Clear();
+            else for (int j = 0; j < row.Length; j++) row[j] *= g.Beta;
+        }
+    }
+
+    // ---------------------------------------------------------------- A·Bᵀ: dot-product tiles
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DotBlock<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int i0, int i1, int j0, int j1)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        // A [m, k] rows and B [n, k] rows are both contiguous along k: C[i, j] = dot(A row i, B row j).
+        for (int ic = i0; ic < i1; ic += DotMC)
+        {
+            int icEnd = Math.Min(ic + DotMC, i1);
+            for (int jb = j0; jb < j1; jb += DotTile)
+            {
+                int cols = Math.Min(DotTile, j1 - jb);
+                for (int ib = ic; ib < icEnd; ib += DotTile)
+                    DotKernel<T, TV, S>(g, a, b, c, ib, Math.Min(DotTile, icEnd - ib), jb, cols);
+            }
+        }
+    }
+
+    /// <summary>A 4x4 tile of C = alpha·A·Bᵀ + beta·C; rows/cols beyond the valid ones repeat the last valid
+    /// row of A/B (computed and discarded), so the valid elements see exactly the full-tile arithmetic.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DotKernel<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int ib, int rows, int jb, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        int k = g.K, lda = g.Lda, ldb = g.Ldb, L = S.Lanes;
+        T* a0 = a + (long)ib * lda, a1 = a + (long)(ib + Math.Min(1, rows - 1)) * lda;
+        T* a2 = a + (long)(ib + Math.Min(2, rows - 1)) * lda, a3 = a + (long)(ib + Math.Min(3, rows - 1)) * lda;
+        T* b0 = b + (long)jb * ldb, b1 = b + (long)(jb + Math.Min(1, cols - 1)) * ldb;
+        T* b2 = b + (long)(jb + Math.Min(2, cols - 1)) * ldb, b3 = b + (long)(jb + Math.Min(3, cols - 1)) * ldb;
+        TV c00 = S.Zero, c01 = S.Zero, c02 = S.Zero, c03 = S.Zero;
+        TV c10 = S.Zero, c11 = S.Zero, c12 = S.Zero, c13 = S.Zero;
+        TV c20 = S.Zero, c21 = S.Zero, c22 = S.Zero, c23 = S.Zero;
+        TV c30 = S.Zero, c31 = S.Zero, c32 = S.Zero, c33 = S.Zero;
+        int full = k - k % L;
+        for (int p = 0; p < full; p += L)
+        {
+            TV vb0 = S.Load(b0 + p), vb1 = S.Load(b1 + p), vb2 = S.Load(b2 + p), vb3 = S.Load(b3 + p);
+            TV va = S.Load(a0 + p);
+            c00 = S.Fma(va, vb0, c00); c01 = S.Fma(va, vb1, c01); c02 = S.Fma(va, vb2, c02); c03 = S.Fma(va, vb3, c03);
+            va = S.Load(a1 + p);
+            c10 = S.Fma(va, vb0, c10); c11 = S.Fma(va, vb1, c11); c12 = S.Fma(va, vb2, c12); c13 = S.Fma(va, vb3, c13);
+            va = S.Load(a2 + p);
+            c20 = S.Fma(va, vb0, c20); c21 = S.Fma(va, vb1, c21); c22 = S.Fma(va, vb2, c22); c23 = S.Fma(va, vb3, c23);
+            va = S.Load(a3 + p);
+            c30 = S.Fma(va, vb0, c30); c31 = S.Fma(va, vb1, c31); c32 = S.Fma(va, vb2, c32); c33 = S.Fma(va, vb3, c33);
+        }
+        if (full < k)
+        {
+            // The k tail: copy the last k % L elements of each row into zero-padded vectors, one more step.
+            T* tail = stackalloc T[8 * L];
+            new Span<T>(tail, 8 * L).Clear();
+            int rest = k - full;
+            for (int q = 0; q < rest; q++)
+            {
+                tail[q] = a0[full + q]; tail[L + q] = a1[full + q]; tail[2 * L + q] = a2[full + q]; tail[3 * L + q] = a3[full + q];
+                tail[4 * L + q] = b0[full + q]; tail[5 * L + q] = b1[full + q]; tail[6 * L + q] = b2[full + q]; tail[7 * L + q] = b3[full + q];
+            }
+            TV vb0 = S.Load(tail + 4 * L), vb1 = S.Load(tail + 5 * L), vb2 = S.Load(tail + 6 * L), vb3 = S.Load(tail + 7 * L);
+            TV va = S.Load(tail);
+            c00 = S.Fma(va, vb0, c00); c01 = S.Fma(va, vb1, c01); c02 = S.Fma(va, vb2, c02); c03 = S.Fma(va, vb3, c03);
+            va = S.Load(tail + L);
+            c10 = S.Fma(va, vb0, c10); c11 = S.Fma(va, vb1, c11); c12 = S.Fma(va, vb2, c12); c13 = S.Fma(va, vb3, c13);
+            va = S.Load(tail + 2 * L);
+            c20 = S.Fma(va, vb0, c20); c21 = S.Fma(va, vb1, c21); c22 = S.Fma(va, vb2, c22); c23 = S.Fma(va, vb3, c23);
+            va = S.Load(tail + 3 * L);
+            c30 = S.Fma(va, vb0, c30); c31 = S.Fma(va, vb1, c31); c32 = S.Fma(va, vb2, c32); c33 = S.Fma(va, vb3, c33);
+        }
+        T* s = stackalloc T[16];
+        s[0] = S.Sum(c00); s[1] = S.Sum(c01); s[2] = S.Sum(c02); s[3] = S.Sum(c03);
+        s[4] = S.Sum(c10); s[5] = S.Sum(c11); s[6] = S.Sum(c12); s[7] = S.Sum(c13);
+        s[8] = S.Sum(c20); s[9] = S.Sum(c21); s[10] = S.Sum(c22); s[11] = S.Sum(c23);
+        s[12] = S.Sum(c30); s[13] = S.Sum(c31); s[14] = S.Sum(c32); s[15] = S.Sum(c33);
+        T alpha = g.Alpha, beta = g.Beta;
+        bool noBeta = T.IsZero(beta);
+        for (int r = 0; r < rows; r++)
+        {
+            T* cr = c + (long)(ib + r) * g.Ldc + jb;
+            for (int q = 0; q < cols; q++)
+                cr[q] = noBeta ? alpha * s[r * 4 + q] : alpha * s[r * 4 + q] + beta * cr[q];
+        }
+    }
+
+    // ---------------------------------------------------------------- outer-product tiles
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OuterBlock<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int i0, int i1, int j0, int j1)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        int L = S.Lanes, NR = 2 * L, k = g.K;
+        int nc = Math.Max(NR, (1 << 20) / (KC * sizeof(T)) / NR * NR); // a packed B block of about 1 MB (L2)
+        var packedB = Scratch<T>.PackedB(KC * nc);
+        var packedA = Scratch<T>.PackedA(KC * MR);
+        fixed (T* pbPacked = packedB, paPacked = packedA)
+        {
+            for (int jc = j0; jc < j1; jc += nc)
+            {
+                int ncur = Math.Min(nc, j1 - jc);
+                int panels = (ncur + NR - 1) / NR;
+                for (int pc = 0; pc < k; pc += KC)
+                {
+                    int kc = Math.Min(KC, k - pc);
+                    PackB<T, TV, S>(g, b, pbPacked, pc, kc, jc, ncur);
+                    bool first = pc == 0;
+                    for (int ir = i0; ir < i1; ir += MR)
+                    {
+                        int rows = Math.Min(MR, i1 - ir);
+                        // op(A)[ir + r, pc + p] lives at ap + r*rs + p*cs.
+                        T* ap;
+                        nint rs, cs;
+                        if (rows == MR)
+                        {
+                            if (g.TransA) { ap = a + (long)pc * g.Lda + ir; rs = 1; cs = g.Lda; }
+                            else { ap = a + (long)ir * g.Lda + pc; rs = g.Lda; cs = 1; }
+                        }
+                        else
+                        {
+                            PackEdgeA(g, a, paPacked, ir, rows, pc, kc);
+                            ap = paPacked; rs = 1; cs = MR;
+                        }
+                        for (int jp = 0; jp < panels; jp++)
+                        {
+                            int j = jc + jp * NR;
+                            OuterKernel<T, TV, S>(g, ap, rs, cs, pbPacked + (long)jp * kc * NR, kc, c, ir, rows, j, Math.Min(NR, j1 - j), first);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs op(B)[pc .. pc+kc, jc .. jc+ncur) into panels of NR columns: panel jp holds kc rows of NR
+    /// contiguous elements, zero-padded past the last column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB<T, TV, S>(GemmJob<T> g, T* b, T* dst, int pc, int kc, int jc, int ncur)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        int L = S.Lanes, NR = 2 * L, ldb = g.Ldb;
+        for (int j = 0, jp = 0; j < ncur; j += NR, jp++)
+        {
+            int cols = Math.Min(NR, ncur - j);
+            T* panel = dst + (long)jp * kc * NR;
+            if (!g.TransB)
+            {
+                // B [k, n]: row p of the panel is B[pc + p, jc + j .. + NR).
+                T* src = b + (long)pc * ldb + jc + j;
+                if (cols == NR)
+                {
+                    for (int p = 0; p < kc; p++, src += ldb, panel += NR)
+                    {
+                        S.Store(S.Load(src), panel);
+                        S.Store(S.Load(src + L), panel + L);
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++, src += ldb, panel += NR)
+                    {
+                        int q = 0;
+                        for (; q < cols; q++) panel[q] = src[q];
+                        for (; q < NR; q++) panel[q] = T.Zero;
+                    }
+                }
+            }
+            else
+            {
+                // B [n, k]: op(B)[p, j] = B[j, p]; a transpose.
+                for (int q = 0; q < NR; q++)
+                {
+                    if (q < cols)
+                    {
+                        T* src = b + (long)(jc + j + q) * ldb + pc;
+                        for (int p = 0; p < kc; p++) panel[p * NR + q] = src[p];
+                    }
+                    else for (int p = 0; p < kc; p++) panel[p * NR + q] = T.Zero;
+                }
+            }
+        }
+    }
+
+    /// <summary>The last, partial row panel of op(A): kc x MR, zero-padded rows.</summary>
+    private static void PackEdgeA<T>(GemmJob<T> g, T* a, T* dst, int ir, int rows, int pc, int kc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int p = 0; p < kc; p++)
+        {
+            T* d = dst + p * MR;
+            for (int r = 0; r < MR; r++)
+                d[r] = r >= rows ? T.Zero
+                    : g.TransA ? a[(long)(pc + p) * g.Lda + ir + r] : a[(long)(ir + r) * g.Lda + pc + p];
+        }
+    }
+
+    /// <summary>
+    /// One MR x NR tile: acc = Σ_p op(A)[ir+r, p]·Bpanel[p, :] over this kc block, then
+    /// C = alpha·acc + beta·C on the first block and C = C + alpha·acc on later ones.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OuterKernel<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, int kc, T* c, int ir, int rows, int j, int cols, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        int L = S.Lanes, NR = 2 * L;
+        TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
+        TV c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero, c60 = S.Zero, c61 = S.Zero, c70 = S.Zero, c71 = S.Zero;
+        T* a0 = ap, a1 = ap + rs, a2 = ap + 2 * rs, a3 = ap + 3 * rs, a4 = ap + 4 * rs, a5 = ap + 5 * rs, a6 = ap + 6 * rs, a7 = ap + 7 * rs;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(bp), b1 = S.Load(bp + L);
+            TV va = S.Splat(*a0); c00 = S.Fma(va, b0, c00); c01 = S.Fma(va, b1, c01);
+            va = S.Splat(*a1); c10 = S.Fma(va, b0, c10); c11 = S.Fma(va, b1, c11);
+            va = S.Splat(*a2); c20 = S.Fma(va, b0, c20); c21 = S.Fma(va, b1, c21);
+            va = S.Splat(*a3); c30 = S.Fma(va, b0, c30); c31 = S.Fma(va, b1, c31);
+            va = S.Splat(*a4); c40 = S.Fma(va, b0, c40); c41 = S.Fma(va, b1, c41);
+            va = S.Splat(*a5); c50 = S.Fma(va, b0, c50); c51 = S.Fma(va, b1, c51);
+            va = S.Splat(*a6); c60 = S.Fma(va, b0, c60); c61 = S.Fma(va, b1, c61);
+            va = S.Splat(*a7); c70 = S.Fma(va, b0, c70); c71 = S.Fma(va, b1, c71);
+            bp += NR;
+            a0 += cs; a1 += cs; a2 += cs; a3 += cs; a4 += cs; a5 += cs; a6 += cs; a7 += cs;
+        }
+        TV alpha = S.Splat(g.Alpha), beta = S.Splat(g.Beta);
+        bool noBeta = T.IsZero(g.Beta);
+        int ldc = g.Ldc;
+        T* c0 = c + (long)ir * ldc + j;
+        if (rows == MR && cols == NR)
+        {
+            Update<T, TV, S>(c0, c00, c01, alpha, beta, first, noBeta); Update<T, TV, S>(c0 + ldc, c10, c11, alpha, beta, first, noBeta);
+            Update<T, TV, S>(c0 + 2 * ldc, c20, c21, alpha, beta, first, noBeta); Update<T, TV, S>(c0 + 3 * ldc, c30, c31, alpha, beta, first, noBeta);
+            Update<T, TV, S>(c0 + 4 * ldc, c40, c41, alpha, beta, first, noBeta); Update<T, TV, S>(c0 + 5 * ldc, c50, c51, alpha, beta, first, noBeta);
+            Update<T, TV, S>(c0 + 6 * ldc, c60, c61, alpha, beta, first, noBeta); Update<T, TV, S>(c0 + 7 * ldc, c70, c71, alpha, beta, first, noBeta);
+            return;
+        }
+        // Edge tile: the same vector update on a zero-padded copy of the valid part of C.
+        T* t = stackalloc T[NR];
+        for (int r = 0; r < rows; r++)
+        {
+            T* cr = c0 + (long)r * ldc;
+            int q = 0;
+            for (; q < cols; q++) t[q] = cr[q];
+            for (; q < NR; q++) t[q] = T.Zero;
+            (TV lo, TV hi) = r switch
+            {
+                0 => (c00, c01), 1 => (c10, c11), 2 => (c20, c21), 3 => (c30, c31),
+                4 => (c40, c41), 5 => (c50, c51), 6 => (c60, c61), _ => (c70, c71),
+            };
+            Update<T, TV, S>(t, lo, hi, alpha, beta, first, noBeta);
+            for (q = 0; q < cols; q++) cr[q] = t[q];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update<T, TV, S>(T* c, TV lo, TV hi, TV alpha, TV beta, bool first, bool noBeta)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        int L = S.Lanes;
+        if (first)
+        {
+            if (noBeta)
+            {
+                S.Store(S.Mul(alpha, lo), c);
+                S.Store(S.Mul(alpha, hi), c + L);
+            }
+            else
+            {
+                S.Store(S.Add(S.Mul(alpha, lo), S.Mul(beta, S.Load(c))), c);
+                S.Store(S.Add(S.Mul(alpha, hi), S.Mul(beta, S.Load(c + L))), c + L);
+            }
+        }
+        else
+        {
+            S.Store(S.Add(S.Load(c), S.Mul(alpha, lo)), c);
+            S.Store(S.Add(S.Load(c + L), S.Mul(alpha, hi)), c + L);
+        }
+    }
+
+    /// <summary>Per-thread packing buffers, grown once and reused (no allocation in steady state).</summary>
+    private static class Scratch<T> where T : unmanaged
+    {
+        [ThreadStatic] private static T[]? b;
+        [ThreadStatic] private static T[]? a;
+
+        public static T[] PackedB(int length) => b is { } x && x.Length >= length ? x : b = new T[length];
+        public static T[] PackedA(int length) => a is { } x && x.Length >= length ? x : a = new T[length];
+    }
+}

@@ -1,0 +1,263 @@
+using System.Numerics;
+using Backprop.Layers;
+using Backprop.Networks;
+using Backprop.Numerics;
+
+namespace Backprop.Tests.Kernels;
+
+/// <summary>The GEMM tests change process-wide settings (vector width, thread count, provider): run them alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class KernelSettingsCollection
+{
+    public const string Name = "kernel settings";
+}
+
+[Collection(KernelSettingsCollection.Name)]
+public sealed class GemmTests
+{
+    /// <summary>The register widths this machine can run (wider ones would be emulated, slowly).</summary>
+    public static TheoryData<int> Widths()
+    {
+        var data = new TheoryData<int>();
+        foreach (int w in new[] { 512, 256, 128 })
+            if (w <= ManagedGemm.DefaultVectorBits) data.Add(w);
+        return data;
+    }
+
+    private static readonly (int M, int N, int K)[] Shapes =
+    [
+        (1, 1, 1), (1, 7, 17), (7, 1, 33), (17, 33, 7), (33, 17, 129), (8, 32, 16), (16, 64, 256),
+        (129, 33, 300), (40, 129, 513), (3, 100, 1), (100, 3, 65),
+    ];
+
+    /// <summary>C = alpha·op(A)·op(B) + beta·C element by element, in double.</summary>
+    private static double[] Reference(bool ta, bool tb, int m, int n, int k, double alpha, double[] a, int offA, int lda,
+        double[] b, int offB, int ldb, double beta, double[] c, int offC, int ldc, out double[] scale)
+    {
+        var result = new double[m * n];
+        scale = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0, abs = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double x = ta ? a[offA + p * lda + i] : a[offA + i * lda + p];
+                    double y = tb ? b[offB + j * ldb + p] : b[offB + p * ldb + j];
+                    sum += x * y;
+                    abs += Math.Abs(x * y);
+                }
+                double old = c[offC + i * ldc + j];
+                result[i * n + j] = alpha * sum + (beta == 0 ? 0 : beta * old);
+                scale[i * n + j] = Math.Abs(alpha) * abs + Math.Abs(beta * old) + 1e-30;
+            }
+        return result;
+    }
+
+    private static T[] Random<T>(Random random, int length) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var v = new T[length];
+        for (int i = 0; i < length; i++) v[i] = T.CreateTruncating(random.NextDouble() * 2 - 1);
+        return v;
+    }
+
+    private static void CheckAllForms<T>(int width, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(width);
+        int saved = ManagedGemm.VectorBits;
+        try
+        {
+            ManagedGemm.VectorBits = width;
+            foreach (var (m, n, k) in Shapes)
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                        foreach (var (alpha, beta) in new[] { (1.0, 0.0), (0.5, -1.5), (-2.0, 1.0) })
+                        {
+                            // Strided views: leading dimensions wider than the rows, data at an offset.
+                            int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+                            int lda = aCols + 3, ldb = bCols + 1, ldc = n + 2, offA = 5, offB = 2, offC = 7;
+                            var a = Random<T>(random, offA + aRows * lda);
+                            var b = Random<T>(random, offB + bRows * ldb);
+                            var c = Random<T>(random, offC + m * ldc + 3);
+                            var before = (T[])c.Clone();
+                            var expected = Reference(ta, tb, m, n, k, alpha, ToD(a), offA, lda, ToD(b), offB, ldb, beta, ToD(c), offC, ldc, out var scale);
+                            Gemm.Compute(ta, tb, m, n, k, T.CreateTruncating(alpha), a, offA, lda, b, offB, ldb, T.CreateTruncating(beta), c, offC, ldc);
+                            for (int i = 0; i < m; i++)
+                                for (int j = 0; j < n; j++)
+                                {
+                                    double got = double.CreateTruncating(c[offC + i * ldc + j]);
+                                    double err = Math.Abs(got - expected[i * n + j]) / scale[i * n + j];
+                                    Assert.True(err < tolerance, $"width {width} {(ta ? "T" : "N")}{(tb ? "T" : "N")} {m}x{n}x{k} α={alpha} β={beta} at ({i},{j}): got {got}, expected {expected[i * n + j]} (rel {err:E2})");
+                                }
+                            // Nothing outside the view of C was touched (padding columns, before the offset, after the end).
+                            for (int idx = 0; idx < c.Length; idx++)
+                            {
+                                int rel = idx - offC;
+                                bool inside = rel >= 0 && rel / ldc < m && rel % ldc < n;
+                                if (!inside) Assert.Equal(before[idx], c[idx]);
+                            }
+                        }
+        }
+        finally { ManagedGemm.VectorBits = saved; }
+    }
+
+    private static double[] ToD<T>(T[] v) where T : unmanaged, IFloatingPointIeee754<T> => v.Select(double.CreateTruncating).ToArray();
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Every_transpose_form_matches_the_reference_in_double(int width) => CheckAllForms<double>(width, 1e-13);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Every_transpose_form_matches_the_reference_in_float(int width) => CheckAllForms<float>(width, 2e-6);
+
+    [Fact]
+    public void Matrix_overloads_match_the_strided_form_and_the_reference()
+    {
+        var random = new Random(3);
+        var a = new Matrix<double>(37, 19, Random<double>(random, 37 * 19));
+        var b = new Matrix<double>(23, 19, Random<double>(random, 23 * 19));
+        var bn = new Matrix<double>(19, 23, Random<double>(random, 19 * 23));
+        var c = new Matrix<double>(37, 23);
+        Gemm.MultiplyTransposeB(a, b, c, 1.0, 0.0);
+        var expected = Reference(false, true, 37, 23, 19, 1, a.Array, 0, 19, b.Array, 0, 19, 0, c.Array, 0, 23, out _);
+        Assert.Equal(expected, c.Array, (x, y) => Math.Abs(x - y) < 1e-13);
+        Gemm.Multiply(a, bn, c, 1.0, 0.0);
+        expected = Reference(false, false, 37, 23, 19, 1, a.Array, 0, 19, bn.Array, 0, 23, 0, c.Array, 0, 23, out _);
+        Assert.Equal(expected, c.Array, (x, y) => Math.Abs(x - y) < 1e-13);
+        var at = new Matrix<double>(19, 37, Random<double>(random, 19 * 37));
+        Gemm.MultiplyTransposeA(at, bn, c, 1.0, 0.0);
+        expected = Reference(true, false, 37, 23, 19, 1, at.Array, 0, 37, bn.Array, 0, 23, 0, c.Array, 0, 23, out _);
+        Assert.Equal(expected, c.Array, (x, y) => Math.Abs(x - y) < 1e-13);
+    }
+
+    [Fact]
+    public void Beta_zero_ignores_NaN_in_C_and_k_zero_scales_C()
+    {
+        var a = new double[6];
+        var b = new double[6];
+        a.AsSpan().Fill(1);
+        b.AsSpan().Fill(2);
+        var c = new double[4];
+        c.AsSpan().Fill(double.NaN);
+        Gemm.Compute(false, false, 2, 2, 3, 1.0, a, 0, 3, b, 0, 2, 0.0, c, 0, 2);
+        Assert.Equal([6.0, 6, 6, 6], c);
+        Gemm.Compute(false, false, 2, 2, 0, 1.0, a, 0, 0, b, 0, 2, 0.5, c, 0, 2);
+        Assert.Equal([3.0, 3, 3, 3], c);
+    }
+
+    [Fact]
+    public void Bad_shapes_and_storage_are_rejected_with_a_clear_message()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposeB(new Matrix<float>(2, 3), new Matrix<float>(4, 5), new Matrix<float>(2, 4), 1f, 0f));
+        Assert.Contains("A·Bᵀ", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Gemm.Compute(false, false, 4, 4, 4, 1.0, new double[15], 0, 4, new double[16], 0, 4, 0.0, new double[16], 0, 4));
+        Assert.Contains("A: a 4x4 matrix", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Gemm.Compute(false, false, 4, 4, 4, 1.0, new double[16], 0, 3, new double[16], 0, 4, 0.0, new double[16], 0, 4));
+        Assert.Contains("leading dimension 3", e.Message);
+    }
+
+    public static TheoryData<Activation> ElementwiseAndSoftmax() => [Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Identity, Activation.Softmax];
+
+    [Theory]
+    [MemberData(nameof(ElementwiseAndSoftmax))]
+    public void Fused_bias_and_activation_equals_the_unfused_sequence_bit_for_bit(Activation activation)
+    {
+        var random = new Random(11);
+        foreach (var (m, n, k) in new[] { (5, 3, 7), (100, 100, 784), (64, 300, 129), (33, 10, 100) })
+        {
+            var x = new Matrix<float>(m, k, Random<float>(random, m * k));
+            var w = new Matrix<float>(n, k, Random<float>(random, n * k));
+            var bias = Random<float>(random, n);
+            // Unfused: product, then bias, then activation, row by row.
+            var z1 = new Matrix<float>(m, n);
+            Gemm.MultiplyTransposeB(x, w, z1, 1f, 0f);
+            var a1 = new Matrix<float>(m, n);
+            for (int r = 0; r < m; r++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(z1.Row(r), bias, z1.Row(r));
+                z1.Row(r).CopyTo(a1.Row(r));
+                Activations.Apply(activation, a1.Row(r));
+            }
+            // Fused, separate output and in place.
+            var z2 = new Matrix<float>(m, n);
+            var a2 = new Matrix<float>(m, n);
+            Gemm.MultiplyTransposeB(x, w, z2, bias, activation, a2);
+            Assert.Equal(z1.Array, z2.Array);
+            Assert.Equal(a1.Array, a2.Array);
+            var z3 = new Matrix<float>(m, n);
+            Gemm.MultiplyTransposeB(x, w, z3, bias, activation);
+            Assert.Equal(a1.Array, z3.Array);
+        }
+    }
+
+    [Theory]
+    [InlineData(Activation.Sigmoid)]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Identity)]
+    public void Fused_derivative_equals_the_unfused_sequence_bit_for_bit(Activation activation)
+    {
+        var random = new Random(12);
+        foreach (var (m, n, k) in new[] { (5, 3, 7), (100, 784, 100), (129, 33, 10) })
+        {
+            var dz = new Matrix<double>(m, k, Random<double>(random, m * k));
+            var w = new Matrix<double>(k, n, Random<double>(random, k * n));
+            var act = new Matrix<double>(m, n, Random<double>(random, m * n).Select(v => activation == Activation.Sigmoid ? (v + 1) / 2 : v).ToArray());
+            var d1 = new Matrix<double>(m, n);
+            Gemm.Multiply(dz, w, d1, 1.0, 0.0);
+            Activations.MultiplyDerivative<double>(activation, act.Span, d1.Span);
+            var d2 = new Matrix<double>(m, n);
+            Gemm.Multiply(dz, w, d2, activation, act);
+            Assert.Equal(d1.Array, d2.Array);
+        }
+    }
+
+    [Fact]
+    public void Results_are_identical_for_one_and_two_threads()
+    {
+        if (WorkerPool.Shared.Capacity < 2) return; // a one-core machine has no second thread to compare with
+        var random = new Random(5);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            // Row splits (m ≥ n) and column splits (n > m), every kernel, odd sizes, float and double.
+            foreach (var (m, n, k) in new[] { (129, 33, 300), (33, 517, 130), (200, 200, 200), (300, 40, 25) })
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                    {
+                        var a = Random<float>(random, m * k);
+                        var b = Random<float>(random, n * k);
+                        var c1 = new float[m * n];
+                        var c2 = new float[m * n];
+                        Parallelism.MaxThreads = 1;
+                        Gemm.Compute(ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, 0f, c1, 0, n);
+                        Parallelism.MaxThreads = 2;
+                        long before = GemmJob<float>.ParallelRuns;
+                        // The pool may be momentarily busy with another thread's product; retry until a split run happened.
+                        for (int attempt = 0; attempt < 50 && GemmJob<float>.ParallelRuns == before; attempt++)
+                            Gemm.Compute(ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, 0f, c2, 0, n);
+                        Assert.True(GemmJob<float>.ParallelRuns > before, "the product never ran on two threads");
+                        Assert.Equal(c1, c2);
+                    }
+        }
+        finally { Parallelism.MaxThreads = saved; }
+    }
+
+    [Fact]
+    public void A_parallel_training_step_allocates_nothing_once_warm()
+    {
+        // Large enough that every layer's products split over the worker pool.
+        var net = new Network<float>(NetworkSpec.Create([256, 128, 64, 10], Activation.Sigmoid, Activation.Softmax));
+        var random = new Random(1);
+        Random<float>(random, net.ParameterCount).CopyTo(net.Parameters, 0);
+        var x = new Matrix<float>(100, 256, Random<float>(random, 100 * 256));
+        var y = Targets.OneHot<float>(Enumerable.Range(0, 100).Select(i => i % 10).ToArray(), 10);
+        for (int i = 0; i < 3; i++) net.CostAndGradient(x, y, 0.5);
+        long runs = GemmJob<float>.ParallelRuns;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) net.CostAndGradient(x, y, 0.5);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(GemmJob<float>.ParallelRuns > runs || Parallelism.MaxThreads == 1 || WorkerPool.Shared.Capacity == 1, "no product ran in parallel");
+    }
+}
