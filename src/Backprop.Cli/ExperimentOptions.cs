@@ -27,7 +27,12 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<int?> Epochs { get; } = new("--epochs") { Description = "Epochs (iterations for lbfgs/cg)" };
     public Option<int?> Batch { get; } = new("--batch-size") { Description = "Mini-batch size (0 = full batch)" };
     public Option<double?> Lr { get; } = new("--lr") { Description = "Learning rate (on the mean mini-batch gradient)" };
-    public Option<string?> Schedule { get; } = new("--schedule") { Description = "constant, invscaling, adaptive or step" };
+    public Option<string?> Schedule { get; } = new("--schedule") { Description = "constant, invscaling, adaptive, step or cosine (annealed per epoch to --min-lr)" };
+    public Option<double?> MinLr { get; } = new("--min-lr") { Description = "Cosine schedule: the final learning rate (default 0)" };
+    public Option<double?> Dropout { get; } = new("--dropout") { Description = "Dropout rate on the hidden units during training, in [0, 1)" };
+    public Option<double?> InputDropout { get; } = new("--input-dropout") { Description = "Dropout rate on the input features during training, in [0, 1)" };
+    public Option<int?> Shift { get; } = new("--shift") { Description = "Augment image data: each training sample moved by a random translation of up to N pixels per direction" };
+    public Option<string?> Average { get; } = new("--average") { Description = "Weight averaging: none, ema[:DECAY] (per step, default 0.999) or swa[:FROM_EPOCH] (default: the last quarter); the average is evaluated and saved" };
     public Option<double?> DecayFactor { get; } = new("--decay-factor") { Description = "Step schedule: learning-rate factor per period" };
     public Option<int?> DecayEvery { get; } = new("--decay-every") { Description = "Step schedule: period in epochs" };
     public Option<double?> Momentum { get; } = new("--momentum") { Description = "Momentum of momentum/nesterov" };
@@ -45,10 +50,10 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads for the numeric kernels (default: all cores)" };
 
     public IEnumerable<Option> All => single
-        ? [Preset, Data, Layers, Activation, Output, Loss, Optimizer, Epochs, Batch, Lr, Schedule, DecayFactor, DecayEvery, PowerT, Momentum, Lambda,
-           NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
-        : [Preset, Data, Activation, Output, Loss, Optimizer, Epochs, Batch, Schedule, DecayFactor, DecayEvery, PowerT, Momentum,
-           NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
+        ? [Preset, Data, Layers, Activation, Output, Loss, Optimizer, Epochs, Batch, Lr, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum, Lambda,
+           Dropout, InputDropout, Shift, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
+        : [Preset, Data, Activation, Output, Loss, Optimizer, Epochs, Batch, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum,
+           Dropout, InputDropout, Shift, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
 
     private T? Get<T>(ParseResult parse, Option<T?> option) where T : struct => single || All.Contains(option) ? parse.GetValue(option) : null;
 
@@ -73,6 +78,20 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
         if (parse.GetValue(PowerT) is double pt && !(pt >= 0 && double.IsFinite(pt))) throw new UsageException($"--power-t must be a number ≥ 0, got {pt.ToString(c)}.");
         if (parse.GetValue(Stall) is < 0) throw new UsageException($"--stop-when-stalled must be ≥ 0, got {parse.GetValue(Stall)}.");
         if (parse.GetValue(Patience) is < 0) throw new UsageException($"--patience must be ≥ 0, got {parse.GetValue(Patience)}.");
+        if (parse.GetValue(MinLr) is double minLr && !(minLr >= 0 && double.IsFinite(minLr))) throw new UsageException($"--min-lr must be a number ≥ 0, got {minLr.ToString(c)}.");
+        if (parse.GetValue(Dropout) is double dropout) Options.RequireRate(dropout, "--dropout");
+        if (parse.GetValue(InputDropout) is double inputDropout) Options.RequireRate(inputDropout, "--input-dropout");
+        if (parse.GetValue(Shift) is < 0) throw new UsageException($"--shift must be ≥ 0 pixels, got {parse.GetValue(Shift)}.");
+        (AveragingKind Kind, double Decay, int From)? averaging = null;
+        if (parse.GetValue(Average) is { } average)
+        {
+            try { averaging = TrainingOptions.ParseAveraging(average); }
+            catch (ArgumentException e) { throw new UsageException($"--average: {e.Message}"); }
+            int lastEpoch = parse.GetValue(Epochs) ?? preset.Training.Epochs;
+            if (averaging.Value.From > lastEpoch) throw new UsageException($"--average {average}: averaging cannot start after the last epoch ({lastEpoch}).");
+        }
+        if (parse.GetValue(MinLr) is double min && min > (Get(parse, Lr) ?? preset.Training.LearningRate))
+            throw new UsageException($"--min-lr {min.ToString(c)}: the cosine schedule's final rate cannot exceed the learning rate ({(Get(parse, Lr) ?? preset.Training.LearningRate).ToString(c)}).");
         if (parse.GetValue(Threads) is int threads)
         {
             Options.RequirePositive(threads, "--threads");
@@ -134,6 +153,13 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
                     StopWhenStalled = parse.GetValue(Stall) ?? t.StopWhenStalled,
                     PowerT = parse.GetValue(PowerT) ?? t.PowerT,
                     Shuffle = !parse.GetValue(NoShuffle) && t.Shuffle,
+                    MinLearningRate = parse.GetValue(MinLr) ?? t.MinLearningRate,
+                    Dropout = parse.GetValue(Dropout) ?? t.Dropout,
+                    InputDropout = parse.GetValue(InputDropout) ?? t.InputDropout,
+                    ShiftPixels = parse.GetValue(Shift) ?? t.ShiftPixels,
+                    Averaging = averaging?.Kind ?? t.Averaging,
+                    AveragingDecay = averaging?.Decay ?? t.AveragingDecay,
+                    AverageFromEpoch = averaging?.From ?? t.AverageFromEpoch,
                 },
             };
         }

@@ -180,6 +180,7 @@ public static class Experiment
             if (layers[^1] != classes && !(classes == 2 && layers[^1] == 1 && p.OutputActivation == Layers.Activation.Sigmoid))
                 throw new ArgumentException($"Layers {text}: the output layer has {layers[^1]} units but '{train.Name}' has {classes} classes.");
         }
+        if (p.Training.ShiftPixels > 0) p = p with { Training = ImageShift.ForImages(p.Training, train) };
         var spec = NetworkSpec.Create(p.LayerSizes(train.FeatureCount, train.Classes), p.HiddenActivation, p.OutputActivation, p.Loss);
         var preprocessor = p.ScalingFor(p.Data) switch
         {
