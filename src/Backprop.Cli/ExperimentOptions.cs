@@ -22,6 +22,7 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<string?> Layers { get; } = new("--layers") { Description = "Layer sizes from input to output, e.g. 784,100,10" };
     public Option<string?> Activation { get; } = new("--activation") { Description = "Hidden activation: sigmoid, tanh, relu, identity" };
     public Option<string?> Output { get; } = new("--output") { Description = "Output activation: softmax or sigmoid" };
+    public Option<string?> Loss { get; } = new("--loss") { Description = "Loss: cross-entropy or squared-error (default: the one that goes with the output)" };
     public Option<string?> Optimizer { get; } = new("--optimizer") { Description = "gd, sgd, momentum, nesterov, adam, lbfgs or cg" };
     public Option<int?> Epochs { get; } = new("--epochs") { Description = "Epochs (iterations for lbfgs/cg)" };
     public Option<int?> Batch { get; } = new("--batch-size") { Description = "Mini-batch size (0 = full batch)" };
@@ -36,6 +37,9 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<int?> DecayEvery { get; } = new("--decay-every") { Description = "Step schedule: period in epochs" };
     public Option<double?> Momentum { get; } = new("--momentum") { Description = "Momentum of momentum/nesterov" };
     public Option<double?> Lambda { get; } = new("--lambda") { Description = "L2 regularization λ (ex4 convention: λ/2m·Σw², bias excluded)" };
+    public Option<bool> NoShuffle { get; } = new("--no-shuffle") { Description = "Keep the mini-batches in data order" };
+    public Option<double?> PowerT { get; } = new("--power-t") { Description = "Inverse-scaling schedule's exponent" };
+    public Option<int?> Stall { get; } = new("--stop-when-stalled") { Description = "Stop when the training cost has not improved by 1e-4 for N epochs (0 = never)" };
     public Option<int?> Patience { get; } = new("--patience") { Description = "Early stopping: epochs without a better validation accuracy (0 = off)" };
     public Option<int?> Seed { get; } = new("--seed") { Description = "Random seed of the initial weights, shuffles and split (NumPy's RandomState)" };
     public Option<string?> Init { get; } = new("--init") { Description = "Initializer: ex4, uniform:EPS, uniform-fan, normal:STD, glorot, he (optionally @outin|@inout|@matlab)" };
@@ -46,10 +50,10 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads for the numeric kernels (default: all cores)" };
 
     public IEnumerable<Option> All => single
-        ? [Preset, Data, Layers, Activation, Output, Optimizer, Epochs, Batch, Lr, Schedule, DecayFactor, DecayEvery, MinLr, Momentum, Lambda,
-           Dropout, InputDropout, Shift, Average, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
-        : [Preset, Data, Activation, Output, Optimizer, Epochs, Batch, Schedule, DecayFactor, DecayEvery, MinLr, Momentum,
-           Dropout, InputDropout, Shift, Average, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
+        ? [Preset, Data, Layers, Activation, Output, Loss, Optimizer, Epochs, Batch, Lr, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum, Lambda,
+           Dropout, InputDropout, Shift, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
+        : [Preset, Data, Activation, Output, Loss, Optimizer, Epochs, Batch, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum,
+           Dropout, InputDropout, Shift, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
 
     private T? Get<T>(ParseResult parse, Option<T?> option) where T : struct => single || All.Contains(option) ? parse.GetValue(option) : null;
 
@@ -71,6 +75,8 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
         if (parse.GetValue(Momentum) is double m && !(m >= 0 && m < 1)) throw new UsageException($"--momentum must be in [0, 1), got {m.ToString(c)}.");
         if (parse.GetValue(DecayFactor) is double df && !(df > 0 && df <= 1)) throw new UsageException($"--decay-factor must be in (0, 1], got {df.ToString(c)}.");
         if (parse.GetValue(DecayEvery) is int de) Options.RequirePositive(de, "--decay-every");
+        if (parse.GetValue(PowerT) is double pt && !(pt >= 0 && double.IsFinite(pt))) throw new UsageException($"--power-t must be a number ≥ 0, got {pt.ToString(c)}.");
+        if (parse.GetValue(Stall) is < 0) throw new UsageException($"--stop-when-stalled must be ≥ 0, got {parse.GetValue(Stall)}.");
         if (parse.GetValue(Patience) is < 0) throw new UsageException($"--patience must be ≥ 0, got {parse.GetValue(Patience)}.");
         if (parse.GetValue(MinLr) is double minLr && !(minLr >= 0 && double.IsFinite(minLr))) throw new UsageException($"--min-lr must be a number ≥ 0, got {minLr.ToString(c)}.");
         if (parse.GetValue(Dropout) is double dropout) Options.RequireRate(dropout, "--dropout");
@@ -122,6 +128,7 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
                 Layers = layers,
                 HiddenActivation = parse.GetValue(Activation) is { } a ? Options.ParseActivation(a, "--activation") : null,
                 OutputActivation = parse.GetValue(Output) is { } o ? Options.ParseActivation(o, "--output") : null,
+                Loss = parse.GetValue(Loss) is { } loss ? ParseLoss(loss) : null,
                 Optimizer = parse.GetValue(Optimizer) is { } opt ? TrainingOptions.ParseOptimizer(opt) : null,
                 Schedule = parse.GetValue(Schedule) is { } sch ? TrainingOptions.ParseSchedule(sch) : null,
                 Momentum = parse.GetValue(Momentum),
@@ -150,6 +157,9 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
                     Averaging = averaging?.Kind ?? t.Averaging,
                     AveragingDecay = averaging?.Decay ?? t.AveragingDecay,
                     AverageFromEpoch = averaging?.From ?? t.AverageFromEpoch,
+                    StopWhenStalled = parse.GetValue(Stall) ?? t.StopWhenStalled,
+                    PowerT = parse.GetValue(PowerT) ?? t.PowerT,
+                    Shuffle = !parse.GetValue(NoShuffle) && t.Shuffle,
                 },
             };
         }
@@ -161,6 +171,12 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     {
         try { return Experiment.Prepare(preset, overrides); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
+    private static Losses.Loss ParseLoss(string text)
+    {
+        try { return Losses.LossFunctions.Parse(text); }
+        catch (ArgumentException e) { throw new UsageException($"--loss: {e.Message}"); }
     }
 
     private static string RequireFile(string path, string option)

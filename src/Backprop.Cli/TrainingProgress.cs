@@ -24,12 +24,14 @@ internal static class TrainingProgress
         return epochs / 20;
     }
 
-    public static string Line(EpochRecord e, int epochs) =>
-        string.Create(C, $"epoch {e.Epoch,5}/{epochs,-5} cost {e.Cost,9:F5}  train {Pct(e.TrainAccuracy)}  valid {Pct(e.ValidAccuracy)}  {Seconds(e.Seconds),8}  ETA {Seconds(Eta(e, epochs)),7}");
+    /// <summary>One progress line; the ETA extrapolates the epochs after the first (which also pays for JIT compilation and data loading).</summary>
+    public static string Line(EpochRecord e, int epochs, double firstEpochSeconds) =>
+        string.Create(C, $"epoch {e.Epoch,5}/{epochs,-5} cost {e.Cost,9:F5}  train {Pct(e.TrainAccuracy)}  valid {Pct(e.ValidAccuracy)}  {Seconds(e.Seconds),8}  ETA {(e.Epoch == 1 && epochs > 1 ? "…" : Seconds(Eta(e, epochs, firstEpochSeconds))),7}");
 
     public static string Pct(double? v) => v is double d ? (d * 100).ToString("F2", C).PadLeft(6) + " %" : "   –    ";
 
-    private static double Eta(EpochRecord e, int epochs) => e.Epoch >= epochs ? 0 : e.Seconds / e.Epoch * (epochs - e.Epoch);
+    private static double Eta(EpochRecord e, int epochs, double first) =>
+        e.Epoch >= epochs ? 0 : (e.Seconds - first) / Math.Max(e.Epoch - 1, 1) * (epochs - e.Epoch);
 
     private static string Seconds(double s) => s < 100 ? s.ToString("F1", C) + " s" : s < 6000 ? $"{(int)(s / 60)}m{(int)(s % 60):00}s" : $"{(int)(s / 3600)}h{(int)(s % 3600 / 60):00}m";
 
@@ -41,11 +43,14 @@ internal static class TrainingProgress
     /// </summary>
     public static T Show<T>(TextWriter output, bool live, int epochs, int printEvery, Func<Action<EpochRecord>, T> train)
     {
+        double first = 0;
+        void Remember(EpochRecord e) { if (e.Epoch == 1) first = e.Seconds; }
         if (!live)
         {
             return train(e =>
             {
-                if (Due(e, epochs, printEvery)) output.WriteLine(Line(e, epochs));
+                Remember(e);
+                if (Due(e, epochs, printEvery)) output.WriteLine(Line(e, epochs, first));
             });
         }
         T result = default!;
@@ -59,9 +64,10 @@ internal static class TrainingProgress
                 var task = ctx.AddTask(Markup.Escape($"epoch 0/{epochs}"), maxValue: epochs);
                 result = train(e =>
                 {
+                    Remember(e);
                     task.Description = Markup.Escape(string.Create(C, $"epoch {e.Epoch}/{epochs}  cost {e.Cost:F5}  train {Pct(e.TrainAccuracy).Trim()}  valid {Pct(e.ValidAccuracy).Trim()}"));
                     task.Value = e.Epoch;
-                    if (Due(e, epochs, printEvery)) AnsiConsole.WriteLine(Line(e, epochs));
+                    if (Due(e, epochs, printEvery)) AnsiConsole.WriteLine(Line(e, epochs, first));
                 });
                 task.Value = task.MaxValue;
             });

@@ -78,7 +78,7 @@ internal static class CompareCommand
             foreach (var (f, ours) in rows)
             {
                 string diff = ours is double o ? ((o - f.Value) * (f.IsAccuracy ? 100 : 1)).ToString(f.IsAccuracy ? "+0.00;−0.00;0.00" : "+0.000000;−0.000000", c) + (f.IsAccuracy ? " pt" : "") : "";
-                string verdict = ours is double o2 ? (o2 >= f.Value ? "  meets" : "  below") : "  (not measured by this run)";
+                string verdict = ours is double o2 ? (o2 >= f.Value ? "  meets" : "  below") : f.Metric.Contains("λ =", StringComparison.Ordinal) ? "  (not measured by this run: backprop sweep --lambda)" : "  (not measured by this run)";
                 stdout.WriteLine($"{f.Metric,-26} {Fmt(ours, f),9} {Fmt(f.Value, f),9} {diff,12}{verdict}");
             }
             stdout.WriteLine("seed       = figures published by the seed experiment (constants copied from its text, not measured here):");

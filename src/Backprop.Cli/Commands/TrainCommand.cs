@@ -45,13 +45,13 @@ internal static class TrainCommand
             if (!ReferenceEquals(preset, Presets.Default)) progress.WriteLine($"preset     {p.Name}: {p.Description}");
             progress.WriteLine(string.Create(c, $"data       {set.Name}: {train.Count} training samples x {train.FeatureCount} features, {train.Classes} classes" +
                 $"{(prepared.Valid is null ? "" : $", {prepared.Valid.Count} validation")}{(prepared.Test is null ? "" : $", {prepared.Test.Count} test samples")}"));
-            progress.WriteLine(string.Create(c, $"network    {string.Join("-", prepared.Spec.LayerSizes)} {Activations.Name(p.HiddenActivation)}/{Activations.Name(p.OutputActivation)}, " +
+            progress.WriteLine(string.Create(c, $"network    {string.Join("-", prepared.Spec.LayerSizes)} {(p.HiddenLayers.Length == 0 ? "" : Activations.Name(p.HiddenActivation) + "/")}{Activations.Name(p.OutputActivation)}, " +
                 $"{p.Training}, {p.Precision.ToString().ToLowerInvariant()}, init {p.Initializer}, scaling {p.ScalingFor(p.Data).ToString().ToLowerInvariant()}, seed {p.Seed}"));
 
             using var cancel = new CancellationTokenSource();
             bool live = !asJson && TrainingProgress.IsTerminal(stdout);
             ConsoleCancelEventHandler? onCancel = null;
-            if (TrainingProgress.IsTerminal(stdout) || ReferenceEquals(stdout, Console.Out))
+            if (ReferenceEquals(stdout, Console.Out)) // the real console (not a test harness): Ctrl+C stops after the epoch and saves
             {
                 onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
                 Console.CancelKeyPress += onCancel;

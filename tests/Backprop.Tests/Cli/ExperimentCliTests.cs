@@ -74,6 +74,19 @@ public class ExperimentCliTests
     }
 
     [Fact]
+    public void Train_takes_the_loss_shuffle_and_stopping_options()
+    {
+        using var dir = new TempDir();
+        var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,12,10", "--output", "identity", "--loss", "squared-error", "--optimizer", "sgd",
+            "--lr", "0.05", "--no-shuffle", "--stop-when-stalled", "2", "--schedule", "invscaling", "--power-t", "0.25", "--epochs", "4", "--out", dir.File("m.json"), "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal("64-12-10 relu/identity squared-error", r.Json().GetProperty("network").GetString());
+        var mismatch = CliHarness.Run("train", "--data", "digits", "--output", "softmax", "--loss", "squared-error", "--epochs", "1", "--out", dir.File("m.json"));
+        Assert.Equal(2, mismatch.ExitCode);
+        Assert.Single(mismatch.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
     public void Ex4_preset_trains_on_a_course_format_mat_file()
     {
         using var dir = new TempDir();
@@ -135,7 +148,7 @@ public class ExperimentCliTests
         var t = CliHarness.Run("compare", "ex4", "--epochs", "3");
         Assert.True(t.ExitCode == 0, t.Stderr);
         Assert.Contains("train_accuracy (λ = 20)", t.Stdout);
-        Assert.Contains("(not measured by this run)", t.Stdout);
+        Assert.Contains("(not measured by this run: backprop sweep --lambda)", t.Stdout);
         Assert.Contains("figures published by the seed experiment", t.Stdout);
     }
 
@@ -190,6 +203,8 @@ public class ExperimentCliTests
     [InlineData("train", "--valid", "no-such-valid.csv")]
     [InlineData("train", "--test", "no-such-test.csv")]
     [InlineData("train", "--threads", "0")]
+    [InlineData("train", "--loss", "hinge")]
+    [InlineData("train", "--power-t", "-1")]
     [InlineData("sweep", "--preset", "nope", "--lambda", "0,1")]
     [InlineData("sweep", "--lambda", "0,x")]
     [InlineData("sweep", "--lambda", "-1")]
