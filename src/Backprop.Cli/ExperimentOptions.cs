@@ -150,9 +150,6 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
                     DecayFactor = parse.GetValue(DecayFactor) ?? t.DecayFactor,
                     DecayEvery = parse.GetValue(DecayEvery) ?? t.DecayEvery,
                     EarlyStoppingPatience = parse.GetValue(Patience) ?? t.EarlyStoppingPatience,
-                    StopWhenStalled = parse.GetValue(Stall) ?? t.StopWhenStalled,
-                    PowerT = parse.GetValue(PowerT) ?? t.PowerT,
-                    Shuffle = !parse.GetValue(NoShuffle) && t.Shuffle,
                     MinLearningRate = parse.GetValue(MinLr) ?? t.MinLearningRate,
                     Dropout = parse.GetValue(Dropout) ?? t.Dropout,
                     InputDropout = parse.GetValue(InputDropout) ?? t.InputDropout,
@@ -160,6 +157,9 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
                     Averaging = averaging?.Kind ?? t.Averaging,
                     AveragingDecay = averaging?.Decay ?? t.AveragingDecay,
                     AverageFromEpoch = averaging?.From ?? t.AverageFromEpoch,
+                    StopWhenStalled = parse.GetValue(Stall) ?? t.StopWhenStalled,
+                    PowerT = parse.GetValue(PowerT) ?? t.PowerT,
+                    Shuffle = !parse.GetValue(NoShuffle) && t.Shuffle,
                 },
             };
         }

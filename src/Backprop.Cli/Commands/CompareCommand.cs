@@ -53,6 +53,7 @@ internal static class CompareCommand
                     ["train_accuracy"] = result.TrainAccuracy,
                     ["valid_accuracy"] = result.ValidAccuracy,
                     ["test_accuracy"] = result.TestAccuracy,
+                    ["target"] = TrainCommand.TargetJson(run, result),
                     ["figures"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
                     {
                         ["metric"] = r.Figure.Metric,
@@ -70,6 +71,7 @@ internal static class CompareCommand
             if (rows.Count == 0)
             {
                 stdout.WriteLine($"'{run.Name}' is not a seed experiment: it has no published figures. Ours: train {Pct(result.TrainAccuracy)}, valid {Pct(result.ValidAccuracy)}, test {Pct(result.TestAccuracy)}.");
+                if (TrainCommand.TargetLine(run, result) is { } targetLine) stdout.WriteLine(targetLine);
                 return Cli.Ok;
             }
             stdout.WriteLine($"{"metric",-26} {"ours",9} {"seed",9} {"ours − seed",12}");

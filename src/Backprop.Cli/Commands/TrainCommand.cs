@@ -92,6 +92,7 @@ internal static class TrainCommand
                         ["seconds"] = e.Seconds, ["learning_rate"] = e.LearningRate,
                     }).ToArray()),
                     ["seed_figures"] = SeedFiguresJson(p),
+                    ["target"] = TargetJson(p, result),
                     ["model"] = Path.GetFullPath(path),
                 });
             }
@@ -102,12 +103,24 @@ internal static class TrainCommand
                 foreach (var f in p.SeedFigures)
                     if (result.Figure(f.Metric) is double ours)
                         stdout.WriteLine(string.Create(c, $"seed       {f.Metric} {f.Value * 100:F2} % (published by the seed: {f.Source}); ours {ours * 100:F2} %"));
+                if (TargetLine(p, result) is { } targetLine) stdout.WriteLine(targetLine);
                 stdout.WriteLine($"model      saved to {Path.GetFullPath(path)}");
             }
             return Cli.Ok;
         });
         return command;
     }
+
+    /// <summary>The preset's own target (not a seed figure) beside our figure; null when it has none.</summary>
+    public static JsonObject? TargetJson(ExperimentPreset p, ExperimentResult result) => p.Target is not { } t ? null : new JsonObject
+    {
+        ["metric"] = t.Metric, ["value"] = t.Value, ["max_seconds"] = t.MaxSeconds, ["note"] = t.Note,
+        ["kind"] = "Backprop's own target (not a seed figure)", ["ours"] = result.Figure(t.Metric), ["meets"] = t.IsMetBy(result),
+    };
+
+    public static string? TargetLine(ExperimentPreset p, ExperimentResult result) => p.Target is not { } t ? null
+        : string.Create(CultureInfo.InvariantCulture,
+            $"target     {t.Metric} ≥ {t.Value * 100:F2} % in ≤ {t.MaxSeconds:0} s (our own target, not a seed figure); ours {TrainingProgress.Pct(result.Figure(t.Metric)).Trim()}{(t.IsMetBy(result) ? " — meets the accuracy" : " — below")}, training took {result.Seconds:F1} s");
 
     public static JsonArray SeedFiguresJson(ExperimentPreset p) => new(p.SeedFigures.Select(f => (JsonNode)new JsonObject
     {
