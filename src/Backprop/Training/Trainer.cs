@@ -43,7 +43,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// that drew the initial weights to continue its stream, as notebooks that keep one <c>RandomState</c> do.
     /// </summary>
     public NumPyRandom? Random { get; set; }
-    /// <summary>Called after every epoch with its record; return false to stop training.</summary>
+    /// <summary>Called after every epoch with its record; return false to stop training. With averaging, the network
+    /// holds the optimizer's own iterate during the call (the record's accuracies are the average's).</summary>
     public Func<EpochRecord, bool>? EpochEnded { get; set; }
 
     /// <summary>Trains on X [n, inputs] with labels 0..classes−1; validation data is optional.</summary>

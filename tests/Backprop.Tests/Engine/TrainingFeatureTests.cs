@@ -109,6 +109,21 @@ public class TrainingFeatureTests
     }
 
     [Fact]
+    public void Early_stopping_with_averaging_keeps_the_best_epochs_average()
+    {
+        var (x, labels, vx, vlabels) = DigitsMatrices();
+        var spec = NetworkSpec.Create([64, 12, 10], Activation.Tanh, Activation.Softmax);
+        var net = new Network<double>(spec);
+        Initialization.Initializer.DefaultFor(spec).Initialize(net, 5);
+        var options = new TrainingOptions
+        {
+            Epochs = 12, BatchSize = 64, LearningRate = 0.05, Seed = 1, Averaging = AveragingKind.Ema, AveragingDecay = 0.8, EarlyStoppingPatience = 3,
+        };
+        var result = new Trainer<double>(net, options).Fit(x, labels, vx, vlabels);
+        Assert.Equal(result.History.Max(e => e.ValidAccuracy), Metrics.Accuracy(net.Predict(vx), vlabels));
+    }
+
+    [Fact]
     public void Ema_with_decay_zero_is_the_plain_run()
     {
         double[] Run(AveragingKind kind) => new MlpClassifier
