@@ -7,6 +7,23 @@ namespace Backprop.Cli;
 /// <summary>A problem with what the user typed (exit code 2).</summary>
 internal sealed class UsageException(string message) : Exception(message);
 
+/// <summary>
+/// Where a command writes: results on stdout; progress on stdout too, or on stderr with --json (stdout then holds
+/// only the one JSON object).
+/// </summary>
+internal readonly record struct CommandOutput(TextWriter Stdout, TextWriter Progress, bool AsJson)
+{
+    public static CommandOutput Of(ParseResult parse, Option<bool> json)
+    {
+        var stdout = parse.InvocationConfiguration.Output;
+        bool asJson = parse.GetValue(json);
+        return new CommandOutput(stdout, asJson ? parse.InvocationConfiguration.Error : stdout, asJson);
+    }
+
+    /// <summary>Live progress only on a real terminal, and never with --json.</summary>
+    public bool Live => !AsJson && TrainingProgress.IsTerminal(Stdout);
+}
+
 /// <summary>Shared plumbing: parsing, error reporting, exit codes and JSON output.</summary>
 internal static class Cli
 {
