@@ -51,9 +51,22 @@ internal static class Options
     {
         if (Directory.Exists(path) || path.EndsWith('/') || path.EndsWith(Path.DirectorySeparatorChar))
             throw new UsageException($"{option} {path}: is a directory; give a file name.");
-        for (var dir = Path.GetDirectoryName(Path.GetFullPath(path)); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
-            if (File.Exists(dir)) throw new UsageException($"{option} {path}: '{dir}' is a file, not a directory.");
+        RequireNoFileAbove(Path.GetDirectoryName(Path.GetFullPath(path)), path, option);
         return path;
+    }
+
+    /// <summary>Checks that <paramref name="path"/> can be an output directory (report): not a file, not under a file.</summary>
+    public static string RequireOutputDirectory(string path, string option)
+    {
+        if (File.Exists(path)) throw new UsageException($"{option} {path}: is a file; give a directory.");
+        RequireNoFileAbove(Path.GetFullPath(path), path, option);
+        return path;
+    }
+
+    private static void RequireNoFileAbove(string? dir, string path, string option)
+    {
+        for (; !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+            if (File.Exists(dir)) throw new UsageException($"{option} {path}: '{dir}' is a file, not a directory.");
     }
 
     /// <summary>Runs <paramref name="write"/>; a failure to write <paramref name="path"/> becomes a usage error naming the option.</summary>

@@ -111,4 +111,19 @@ public class TrainOutputPathTests
         Assert.DoesNotContain("epoch", r.Stdout);   // refused before training
         Assert.False(File.Exists(dir.File("m.json")));
     }
+
+    [Theory]
+    [InlineData("plot", "digits", "--data", "digits", "--out", "FILE/x.png")]
+    [InlineData("report", "flower", "--epochs", "2", "--no-sweep", "--out", "FILE/sub")]
+    public void Plot_and_report_refuse_an_output_under_a_file_before_any_work(params string[] args)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("FILE"), "x");
+        var r = CliHarness.Run(args.Select(a => a.Replace("FILE", dir.File("FILE"))).ToArray());
+        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}: {r.Stderr}");
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.StartsWith($"backprop: --out {dir.File("FILE")}/", r.Stderr);
+        Assert.Contains("is a file, not a directory", r.Stderr);
+        Assert.Equal("", r.Stdout);
+    }
 }
