@@ -196,4 +196,13 @@ public class ChartTests
         Assert.True(Luminance(At(2, 2)) > Luminance(At(2, 0)) + 100);
         Assert.True(chart.PixelOf(0, 0, 0).Y < chart.PixelOf(0, 0, 2).Y, "true class 0 is the top row");
     }
+
+    [Fact]
+    public void Confusion_matrix_colour_bar_says_what_the_colour_means_whatever_the_title()
+    {
+        var svg = Charts.ConfusionMatrix(new int[,] { { 3, 1 }, { 0, 4 } }, ["a", "b"], title: "my title").ToSvg();
+        Assert.Contains("predicted class", svg);
+        Assert.Contains("my title", svg);
+        Assert.Contains(ConfusionChart.ColourKey, svg);
+    }
 }
