@@ -98,7 +98,7 @@ internal static class TrainCommand
             }
             else
             {
-                stdout.WriteLine(string.Create(c, $"stopped    {result.StopReason} in {result.Seconds:F1} s"));
+                stdout.WriteLine(string.Create(c, $"stopped    {result.StopReason.TrimEnd('.')} in {result.Seconds:F1} s"));
                 stdout.WriteLine($"accuracy   train {TrainingProgress.Pct(result.TrainAccuracy).Trim()}  valid {TrainingProgress.Pct(result.ValidAccuracy).Trim()}  test {TrainingProgress.Pct(result.TestAccuracy).Trim()}");
                 foreach (var f in p.SeedFigures)
                     if (result.Figure(f.Metric) is double ours)

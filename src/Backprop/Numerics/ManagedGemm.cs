@@ -8,9 +8,9 @@ namespace Backprop.Numerics;
 /// The managed GEMM kernels: C[m, n] = alpha·op(A)[m, k]·op(B)[k, n] + beta·C over row-major storage with
 /// leading dimensions (so any strided view works).
 /// <list type="bullet">
-/// <item><b>A·Bᵀ</b> (forward pass, both operands contiguous along k): a register-blocked dot-product kernel,
-/// 4 rows of A × 4 rows of B per tile, 16 vector accumulators along k, no packing.</item>
-/// <item><b>every other form</b> (A·B for dX, Aᵀ·B for dW): a BLIS-style outer-product kernel. B is packed
+/// <item><b>A·Bᵀ</b> on a batch (forward pass, both operands contiguous along k, few rows): a register-blocked
+/// dot-product kernel, 4 rows of A × 4 rows of B per tile, 16 vector accumulators along k, no packing.</item>
+/// <item><b>every other product</b> (A·B for dX, Aᵀ·B for dW, tall A·Bᵀ): a BLIS-style outer-product kernel. B is packed
 /// into kc × NR panels (NR = two vectors), A is broadcast straight from its storage (packed only for the last,
 /// partial panel of Aᵀ), and an MR = 8 × NR tile of C lives in 16 vector registers across the kc loop.</item>
 /// </list>
@@ -28,6 +28,7 @@ internal static unsafe class ManagedGemm
     public const int DotTile = 4;   // 4x4 tiles in the A·Bᵀ kernel
     private const int KC = 256;     // depth of one packed B block
     private const int DotMC = 64;   // rows of A kept in L2 while B rows sweep past in the A·Bᵀ kernel
+    private const int DirectBMaxRows = 128; // up to this many rows of C, a row-major B is read in place, not packed
 
     /// <summary>Register width the kernels use: 512, 256 or 128 bits (tests force the narrower paths).</summary>
     public static int VectorBits
@@ -38,13 +39,18 @@ internal static unsafe class ManagedGemm
 
     private static int vectorBits = DefaultVectorBits;
 
-    /// <summary>A·Bᵀ with a depth of at least this many elements uses the dot-product tiles; shallower products
-    /// (the k tail would dominate) go through the outer-product kernel with a transposing pack of B.</summary>
+    /// <summary>
+    /// A·Bᵀ uses the dot-product tiles when it is short (fewer than <see cref="DotMaxRows"/> rows, e.g. a
+    /// training batch, where packing Bᵀ would cost as much as the product) and deep enough (at least
+    /// <see cref="DotMinDepth"/>, or the k tail dominates); otherwise the outer-product kernel with a
+    /// transposing pack of B. The choice depends on the shape only, never on the thread partition.
+    /// </summary>
     public const int DotMinDepth = 64;
+    public const int DotMaxRows = 256;
 
     /// <summary>Which kernel computes the job (the partition in <see cref="GemmJob{T}"/> depends on it).</summary>
     public static bool UsesDotKernel<T>(GemmJob<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
-        !g.TransA && g.TransB && g.K >= DotMinDepth;
+        !g.TransA && g.TransB && g.K >= DotMinDepth && g.M < DotMaxRows;
 
     public static int DefaultVectorBits =>
         Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128;
@@ -190,7 +196,12 @@ internal static unsafe class ManagedGemm
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
-                    PackB<T, TV, S>(g, b, pbPacked, pc, kc, jc, ncur);
+                    // Few row panels reuse each B panel: read full panels of a row-major B in place instead of
+                    // copying them (only a partial last panel is packed, zero-padded). Same arithmetic either way.
+                    bool direct = !g.TransB && i1 - i0 <= DirectBMaxRows;
+                    int edgeCols = ncur % NR;
+                    if (!direct) PackB<T, TV, S>(g, b, pbPacked, pc, kc, jc, ncur);
+                    else if (edgeCols != 0) PackB<T, TV, S>(g, b, pbPacked, pc, kc, jc + ncur - edgeCols, edgeCols);
                     bool first = pc == 0;
                     for (int ir = i0; ir < i1; ir += MR)
                     {
@@ -210,8 +221,13 @@ internal static unsafe class ManagedGemm
                         }
                         for (int jp = 0; jp < panels; jp++)
                         {
-                            int j = jc + jp * NR;
-                            OuterKernel<T, TV, S>(g, ap, rs, cs, pbPacked + (long)jp * kc * NR, kc, c, ir, rows, j, Math.Min(NR, j1 - j), first);
+                            int j = jc + jp * NR, cols = Math.Min(NR, jc + ncur - j);
+                            T* bp;
+                            nint bs;
+                            if (!direct) { bp = pbPacked + (long)jp * kc * NR; bs = NR; }
+                            else if (cols == NR) { bp = b + (long)pc * g.Ldb + j; bs = g.Ldb; }
+                            else { bp = pbPacked; bs = NR; }
+                            OuterKernel<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first);
                         }
                     }
                 }
@@ -286,7 +302,7 @@ internal static unsafe class ManagedGemm
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OuterKernel<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, int kc, T* c, int ir, int rows, int j, int cols, bool first)
+    private static void OuterKernel<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
         int L = S.Lanes, NR = 2 * L;
@@ -304,7 +320,7 @@ internal static unsafe class ManagedGemm
             va = S.Splat(*a5); c50 = S.Fma(va, b0, c50); c51 = S.Fma(va, b1, c51);
             va = S.Splat(*a6); c60 = S.Fma(va, b0, c60); c61 = S.Fma(va, b1, c61);
             va = S.Splat(*a7); c70 = S.Fma(va, b0, c70); c71 = S.Fma(va, b1, c71);
-            bp += NR;
+            bp += bs;
             a0 += cs; a1 += cs; a2 += cs; a3 += cs; a4 += cs; a5 += cs; a6 += cs; a7 += cs;
         }
         TV alpha = S.Splat(g.Alpha), beta = S.Splat(g.Beta);
