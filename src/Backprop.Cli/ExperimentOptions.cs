@@ -22,15 +22,24 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<string?> Layers { get; } = new("--layers") { Description = "Layer sizes from input to output, e.g. 784,100,10" };
     public Option<string?> Activation { get; } = new("--activation") { Description = "Hidden activation: sigmoid, tanh, relu, identity" };
     public Option<string?> Output { get; } = new("--output") { Description = "Output activation: softmax or sigmoid" };
+    public Option<string?> Loss { get; } = new("--loss") { Description = "Loss: cross-entropy or squared-error (default: the one that goes with the output)" };
     public Option<string?> Optimizer { get; } = new("--optimizer") { Description = "gd, sgd, momentum, nesterov, adam, lbfgs or cg" };
     public Option<int?> Epochs { get; } = new("--epochs") { Description = "Epochs (iterations for lbfgs/cg)" };
     public Option<int?> Batch { get; } = new("--batch-size") { Description = "Mini-batch size (0 = full batch)" };
     public Option<double?> Lr { get; } = new("--lr") { Description = "Learning rate (on the mean mini-batch gradient)" };
-    public Option<string?> Schedule { get; } = new("--schedule") { Description = "constant, invscaling, adaptive or step" };
+    public Option<string?> Schedule { get; } = new("--schedule") { Description = "constant, invscaling, adaptive, step or cosine (annealed per epoch to --min-lr)" };
+    public Option<double?> MinLr { get; } = new("--min-lr") { Description = "Cosine schedule: the final learning rate (default 0)" };
+    public Option<double?> Dropout { get; } = new("--dropout") { Description = "Dropout rate on the hidden units during training, in [0, 1)" };
+    public Option<double?> InputDropout { get; } = new("--input-dropout") { Description = "Dropout rate on the input features during training, in [0, 1)" };
+    public Option<int?> Shift { get; } = new("--shift") { Description = "Augment image data: each training sample moved by a random translation of up to N pixels per direction" };
+    public Option<string?> Average { get; } = new("--average") { Description = "Weight averaging: none, ema[:DECAY] (per step, default 0.999) or swa[:FROM_EPOCH] (default: the last quarter); the average is evaluated and saved" };
     public Option<double?> DecayFactor { get; } = new("--decay-factor") { Description = "Step schedule: learning-rate factor per period" };
     public Option<int?> DecayEvery { get; } = new("--decay-every") { Description = "Step schedule: period in epochs" };
     public Option<double?> Momentum { get; } = new("--momentum") { Description = "Momentum of momentum/nesterov" };
     public Option<double?> Lambda { get; } = new("--lambda") { Description = "L2 regularization λ (ex4 convention: λ/2m·Σw², bias excluded)" };
+    public Option<bool> NoShuffle { get; } = new("--no-shuffle") { Description = "Keep the mini-batches in data order" };
+    public Option<double?> PowerT { get; } = new("--power-t") { Description = "Inverse-scaling schedule's exponent" };
+    public Option<int?> Stall { get; } = new("--stop-when-stalled") { Description = "Stop when the training cost has not improved by 1e-4 for N epochs (0 = never)" };
     public Option<int?> Patience { get; } = new("--patience") { Description = "Early stopping: epochs without a better validation accuracy (0 = off)" };
     public Option<int?> Seed { get; } = new("--seed") { Description = "Random seed of the initial weights, shuffles and split (NumPy's RandomState)" };
     public Option<string?> Init { get; } = new("--init") { Description = "Initializer: ex4, uniform:EPS, uniform-fan, normal:STD, glorot, he (optionally @outin|@inout|@matlab)" };
@@ -41,18 +50,43 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads for the numeric kernels (default: all cores)" };
 
     public IEnumerable<Option> All => single
-        ? [Preset, Data, Layers, Activation, Output, Optimizer, Epochs, Batch, Lr, Schedule, DecayFactor, DecayEvery, Momentum, Lambda,
-           Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
-        : [Preset, Data, Activation, Output, Optimizer, Epochs, Batch, Schedule, DecayFactor, DecayEvery, Momentum,
-           Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
+        ? [Preset, Data, Layers, Activation, Output, Loss, Optimizer, Epochs, Batch, Lr, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum, Lambda,
+           Dropout, InputDropout, Shift, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
+        : [Preset, Data, Activation, Output, Loss, Optimizer, Epochs, Batch, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum,
+           Dropout, InputDropout, Shift, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
 
     private T? Get<T>(ParseResult parse, Option<T?> option) where T : struct => single || All.Contains(option) ? parse.GetValue(option) : null;
 
-    public ExperimentPreset ResolvePreset(ParseResult parse)
+    /// <summary>The PRESET argument of compare and report (which then take every option but --preset).</summary>
+    public static Argument<string> PresetArgument(string description) =>
+        new("preset") { Description = $"{description}: {string.Join(", ", Presets.Names)}" };
+
+    /// <summary>
+    /// Adds every option to <paramref name="command"/> (--preset only when the preset is not its argument), then the
+    /// command's own <paramref name="more"/> options.
+    /// </summary>
+    public void AddTo(Command command, Argument<string>? presetArgument, params Option[] more)
     {
-        var name = parse.GetValue(Preset) ?? defaultPreset;
+        if (presetArgument is not null) command.Arguments.Add(presetArgument);
+        foreach (var o in All)
+            if (presetArgument is null || o != Preset) command.Options.Add(o);
+        foreach (var o in more) command.Options.Add(o);
+    }
+
+    /// <summary>The preset, the command line's overrides and the experiment prepared from them (data loaded and checked).</summary>
+    public (ExperimentPreset Preset, ExperimentOverrides Overrides, PreparedExperiment Prepared) Prepare(ParseResult parse, Argument<string>? presetArgument = null)
+    {
+        var preset = ResolvePreset(parse, presetArgument);
+        var overrides = Overrides(parse, preset);
+        return (preset, overrides, Prepare(preset, overrides));
+    }
+
+    /// <summary>The preset named by the argument when the command has one, else by --preset (else the default).</summary>
+    public ExperimentPreset ResolvePreset(ParseResult parse, Argument<string>? presetArgument = null)
+    {
+        var (name, what) = presetArgument is null ? (parse.GetValue(Preset) ?? defaultPreset, "--preset: ") : (parse.GetValue(presetArgument)!, "");
         try { return Presets.Get(name); }
-        catch (ArgumentException e) { throw new UsageException($"--preset: {e.Message}"); }
+        catch (ArgumentException e) { throw new UsageException(what + e.Message); }
     }
 
     /// <summary>The overrides the command line gives; bad values are usage errors (exit 2). Applies --threads.</summary>
@@ -66,7 +100,23 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
         if (parse.GetValue(Momentum) is double m && !(m >= 0 && m < 1)) throw new UsageException($"--momentum must be in [0, 1), got {m.ToString(c)}.");
         if (parse.GetValue(DecayFactor) is double df && !(df > 0 && df <= 1)) throw new UsageException($"--decay-factor must be in (0, 1], got {df.ToString(c)}.");
         if (parse.GetValue(DecayEvery) is int de) Options.RequirePositive(de, "--decay-every");
+        if (parse.GetValue(PowerT) is double pt && !(pt >= 0 && double.IsFinite(pt))) throw new UsageException($"--power-t must be a number ≥ 0, got {pt.ToString(c)}.");
+        if (parse.GetValue(Stall) is < 0) throw new UsageException($"--stop-when-stalled must be ≥ 0, got {parse.GetValue(Stall)}.");
         if (parse.GetValue(Patience) is < 0) throw new UsageException($"--patience must be ≥ 0, got {parse.GetValue(Patience)}.");
+        if (parse.GetValue(MinLr) is double minLr && !(minLr >= 0 && double.IsFinite(minLr))) throw new UsageException($"--min-lr must be a number ≥ 0, got {minLr.ToString(c)}.");
+        if (parse.GetValue(Dropout) is double dropout) Options.RequireRate(dropout, "--dropout");
+        if (parse.GetValue(InputDropout) is double inputDropout) Options.RequireRate(inputDropout, "--input-dropout");
+        if (parse.GetValue(Shift) is < 0) throw new UsageException($"--shift must be ≥ 0 pixels, got {parse.GetValue(Shift)}.");
+        (AveragingKind Kind, double Decay, int From)? averaging = null;
+        if (parse.GetValue(Average) is { } average)
+        {
+            try { averaging = TrainingOptions.ParseAveraging(average); }
+            catch (ArgumentException e) { throw new UsageException($"--average: {e.Message}"); }
+            int lastEpoch = parse.GetValue(Epochs) ?? preset.Training.Epochs;
+            if (averaging.Value.From > lastEpoch) throw new UsageException($"--average {average}: averaging cannot start after the last epoch ({lastEpoch}).");
+        }
+        if (parse.GetValue(MinLr) is double min && min > (Get(parse, Lr) ?? preset.Training.LearningRate))
+            throw new UsageException($"--min-lr {min.ToString(c)}: the cosine schedule's final rate cannot exceed the learning rate ({(Get(parse, Lr) ?? preset.Training.LearningRate).ToString(c)}).");
         if (parse.GetValue(Threads) is int threads)
         {
             Options.RequirePositive(threads, "--threads");
@@ -103,6 +153,7 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
                 Layers = layers,
                 HiddenActivation = parse.GetValue(Activation) is { } a ? Options.ParseActivation(a, "--activation") : null,
                 OutputActivation = parse.GetValue(Output) is { } o ? Options.ParseActivation(o, "--output") : null,
+                Loss = parse.GetValue(Loss) is { } loss ? ParseLoss(loss) : null,
                 Optimizer = parse.GetValue(Optimizer) is { } opt ? TrainingOptions.ParseOptimizer(opt) : null,
                 Schedule = parse.GetValue(Schedule) is { } sch ? TrainingOptions.ParseSchedule(sch) : null,
                 Momentum = parse.GetValue(Momentum),
@@ -124,6 +175,16 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
                     DecayFactor = parse.GetValue(DecayFactor) ?? t.DecayFactor,
                     DecayEvery = parse.GetValue(DecayEvery) ?? t.DecayEvery,
                     EarlyStoppingPatience = parse.GetValue(Patience) ?? t.EarlyStoppingPatience,
+                    MinLearningRate = parse.GetValue(MinLr) ?? t.MinLearningRate,
+                    Dropout = parse.GetValue(Dropout) ?? t.Dropout,
+                    InputDropout = parse.GetValue(InputDropout) ?? t.InputDropout,
+                    ShiftPixels = parse.GetValue(Shift) ?? t.ShiftPixels,
+                    Averaging = averaging?.Kind ?? t.Averaging,
+                    AveragingDecay = averaging?.Decay ?? t.AveragingDecay,
+                    AverageFromEpoch = averaging?.From ?? t.AverageFromEpoch,
+                    StopWhenStalled = parse.GetValue(Stall) ?? t.StopWhenStalled,
+                    PowerT = parse.GetValue(PowerT) ?? t.PowerT,
+                    Shuffle = !parse.GetValue(NoShuffle) && t.Shuffle,
                 },
             };
         }
@@ -135,6 +196,12 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     {
         try { return Experiment.Prepare(preset, overrides); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
+    private static Losses.Loss ParseLoss(string text)
+    {
+        try { return Losses.LossFunctions.Parse(text); }
+        catch (ArgumentException e) { throw new UsageException($"--loss: {e.Message}"); }
     }
 
     private static string RequireFile(string path, string option)

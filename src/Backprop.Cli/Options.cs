@@ -37,6 +37,12 @@ internal static class Options
         if (!(value >= 0) || !double.IsFinite(value)) throw new UsageException($"{option} must be a number ≥ 0, got {value.ToString(CultureInfo.InvariantCulture)}.");
     }
 
+    /// <summary>A probability in [0, 1), e.g. a dropout rate.</summary>
+    public static void RequireRate(double value, string option)
+    {
+        if (!(value >= 0 && value < 1)) throw new UsageException($"{option} must be a rate in [0, 1), got {value.ToString(CultureInfo.InvariantCulture)}.");
+    }
+
     public static void RequirePositive(int value, string option)
     {
         if (value < 1) throw new UsageException($"{option} must be at least 1, got {value}.");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Backprop.Training;
 using Spectre.Console;
@@ -24,12 +25,38 @@ internal static class TrainingProgress
         return epochs / 20;
     }
 
-    public static string Line(EpochRecord e, int epochs) =>
-        string.Create(C, $"epoch {e.Epoch,5}/{epochs,-5} cost {e.Cost,9:F5}  train {Pct(e.TrainAccuracy)}  valid {Pct(e.ValidAccuracy)}  {Seconds(e.Seconds),8}  ETA {Seconds(Eta(e, epochs)),7}");
+    /// <summary>One progress line; the ETA extrapolates the epochs after the first (which also pays for JIT compilation and data loading).</summary>
+    public static string Line(EpochRecord e, int epochs, double firstEpochSeconds) =>
+        string.Create(C, $"epoch {e.Epoch,5}/{epochs,-5} cost {e.Cost,9:F5}  train {Pct(e.TrainAccuracy)}  valid {Pct(e.ValidAccuracy)}  {Seconds(e.Seconds),8}  ETA {(e.Epoch == 1 && epochs > 1 ? "…" : Seconds(Eta(e, epochs, firstEpochSeconds))),7}");
 
     public static string Pct(double? v) => v is double d ? (d * 100).ToString("F2", C).PadLeft(6) + " %" : "   –    ";
 
-    private static double Eta(EpochRecord e, int epochs) => e.Epoch >= epochs ? 0 : e.Seconds / e.Epoch * (epochs - e.Epoch);
+    /// <summary>"98.05 %", or <paramref name="missing"/> when there is no such figure.</summary>
+    public static string Percent(double? v, string missing = "–") => v is double d ? (d * 100).ToString("F2", C) + " %" : missing;
+
+    /// <summary>The --print-every option of train and compare.</summary>
+    public static Option<int?> PrintEveryOption() =>
+        new("--print-every") { Description = "Print a progress line every N epochs (default: every epoch up to 100, else about 20 lines)" };
+
+    /// <summary>The value of --print-every, checked (at least 1); null when not given.</summary>
+    public static int? PrintEvery(ParseResult parse, Option<int?> option)
+    {
+        if (parse.GetValue(option) is int n) Options.RequirePositive(n, "--print-every");
+        return parse.GetValue(option);
+    }
+
+    /// <summary>
+    /// Runs the prepared experiment with progress on <paramref name="output"/>.Progress (live on a terminal), a line
+    /// every <paramref name="printEvery"/> epochs (default <see cref="DefaultPrintEvery"/>).
+    /// </summary>
+    public static Experiments.ExperimentResult Run(CommandOutput output, Experiments.PreparedExperiment prepared, int? printEvery, CancellationToken cancellation = default)
+    {
+        int epochs = prepared.Preset.Training.Epochs;
+        return Show(output.Progress, output.Live, epochs, printEvery ?? DefaultPrintEvery(epochs), onEpoch => prepared.Run(onEpoch, cancellation));
+    }
+
+    private static double Eta(EpochRecord e, int epochs, double first) =>
+        e.Epoch >= epochs ? 0 : (e.Seconds - first) / Math.Max(e.Epoch - 1, 1) * (epochs - e.Epoch);
 
     private static string Seconds(double s) => s < 100 ? s.ToString("F1", C) + " s" : s < 6000 ? $"{(int)(s / 60)}m{(int)(s % 60):00}s" : $"{(int)(s / 3600)}h{(int)(s % 3600 / 60):00}m";
 
@@ -41,11 +68,14 @@ internal static class TrainingProgress
     /// </summary>
     public static T Show<T>(TextWriter output, bool live, int epochs, int printEvery, Func<Action<EpochRecord>, T> train)
     {
+        double first = 0;
+        void Remember(EpochRecord e) { if (e.Epoch == 1) first = e.Seconds; }
         if (!live)
         {
             return train(e =>
             {
-                if (Due(e, epochs, printEvery)) output.WriteLine(Line(e, epochs));
+                Remember(e);
+                if (Due(e, epochs, printEvery)) output.WriteLine(Line(e, epochs, first));
             });
         }
         T result = default!;
@@ -59,9 +89,10 @@ internal static class TrainingProgress
                 var task = ctx.AddTask(Markup.Escape($"epoch 0/{epochs}"), maxValue: epochs);
                 result = train(e =>
                 {
+                    Remember(e);
                     task.Description = Markup.Escape(string.Create(C, $"epoch {e.Epoch}/{epochs}  cost {e.Cost:F5}  train {Pct(e.TrainAccuracy).Trim()}  valid {Pct(e.ValidAccuracy).Trim()}"));
                     task.Value = e.Epoch;
-                    if (Due(e, epochs, printEvery)) AnsiConsole.WriteLine(Line(e, epochs));
+                    if (Due(e, epochs, printEvery)) AnsiConsole.WriteLine(Line(e, epochs, first));
                 });
                 task.Value = task.MaxValue;
             });

@@ -91,8 +91,8 @@ internal static class PlotCommand
             }
             else
             {
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{k,-10} {what}"));
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"saved      {Path.GetFullPath(output)} ({figure.Width}x{figure.Height} {format.ToString().ToUpperInvariant()})"));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{k,-13} {what}"));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"saved         {Path.GetFullPath(output)} ({figure.Width}x{figure.Height} {format.ToString().ToUpperInvariant()})"));
             }
             return Cli.Ok;
         });

@@ -76,13 +76,17 @@ public sealed class ExperimentReport
     public string Html { get; }
 
     /// <summary>Runs <paramref name="preset"/> with <paramref name="overrides"/> (and its λ sweep) and builds the report.</summary>
-    public static ExperimentReport Run(ExperimentPreset preset, ExperimentOverrides? overrides = null, ReportOptions? options = null)
+    public static ExperimentReport Run(ExperimentPreset preset, ExperimentOverrides? overrides = null, ReportOptions? options = null) =>
+        Run(Experiment.Prepare(preset, overrides), preset, overrides, options);   // prepared first: a configuration error surfaces before any training
+
+    /// <summary>Runs an experiment already prepared from <paramref name="preset"/> and <paramref name="overrides"/> (which the λ sweep reuses).</summary>
+    public static ExperimentReport Run(PreparedExperiment prepared, ExperimentPreset preset, ExperimentOverrides? overrides = null, ReportOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(prepared);
         ArgumentNullException.ThrowIfNull(preset);
         options ??= new ReportOptions();
         var clock = Stopwatch.StartNew();
-        // Prepare first so that a configuration error surfaces before any training.
-        var main = Experiment.Prepare(preset, overrides).Run(e => options.OnEpoch?.Invoke("main", e));
+        var main = prepared.Run(e => options.OnEpoch?.Invoke("main", e));
         var sweep = new List<ExperimentResult>();
         if (options.LambdaSweep)
             foreach (double lambda in SweepLambdas(main))
@@ -166,10 +170,10 @@ public sealed class ExperimentReport
         var runs = new List<NamedHistory> { new(Label(main), main.History) };
         runs.AddRange(sweep.Select(s => new NamedHistory(Label(s), s.History)));
         runs = runs.OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+        bool validation = runs.Any(r => r.History.Any(e => e.ValidAccuracy is not null));
         if (main.History.Count > 0)
-            Add("history", "Learning curves", sweep.Count > 0
-                ? "Mean training cost (regularization included) and accuracy per epoch, one colour per λ; solid: training, dashed: validation."
-                : "Mean training cost (regularization included) and accuracy per epoch; solid: training, dashed: validation.", Charts.History(runs));
+            Add("history", "Learning curves", "Mean training cost (regularization included) and accuracy per epoch"
+                + (sweep.Count > 0 ? ", one colour per λ" : "") + (validation ? "; solid: training, dashed: validation." : " on the training set."), Charts.History(runs));
 
         var train = main.Train;
         bool image = train.Image is { Channels: 1 } || IsSquare(train.FeatureCount);

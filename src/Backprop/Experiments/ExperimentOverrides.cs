@@ -1,5 +1,6 @@
 using Backprop.Initialization;
 using Backprop.Layers;
+using Backprop.Losses;
 using Backprop.Models;
 using Backprop.Training;
 
@@ -23,6 +24,8 @@ public sealed record ExperimentOverrides
     public int[]? Layers { get; init; }
     public Activation? HiddenActivation { get; init; }
     public Activation? OutputActivation { get; init; }
+    /// <summary>The loss (null: the preset's, or the one that goes with a new output activation).</summary>
+    public Loss? Loss { get; init; }
     public OptimizerKind? Optimizer { get; init; }
     public ScheduleKind? Schedule { get; init; }
     public double? Momentum { get; init; }
@@ -64,7 +67,7 @@ public sealed record ExperimentOverrides
             HiddenLayers = Layers is { Length: >= 2 } layers ? layers[1..^1] : HiddenLayers ?? preset.HiddenLayers,
             HiddenActivation = HiddenActivation ?? preset.HiddenActivation,
             OutputActivation = OutputActivation ?? preset.OutputActivation,
-            Loss = OutputActivation is null ? preset.Loss : null,
+            Loss = Loss ?? (OutputActivation is null ? preset.Loss : null),
             Initializer = Initializer ?? preset.Initializer,
             Scaling = Scaling ?? preset.Scaling,
             FileScaling = Scaling ?? preset.FileScaling,

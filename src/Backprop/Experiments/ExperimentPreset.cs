@@ -25,6 +25,22 @@ public sealed record SeedFigure(string Metric, double Value, string Source)
 }
 
 /// <summary>
+/// A goal Backprop set itself for one of its own presets (not a figure any seed published).
+/// </summary>
+/// <param name="Metric">"test_accuracy", "valid_accuracy" or "train_accuracy", as <see cref="ExperimentResult.Figure"/> names them.</param>
+/// <param name="Value">The accuracy to reach, 0..1.</param>
+/// <param name="MaxSeconds">The wall time allowed for loading, training and evaluating, on the 2-core development machine.</param>
+/// <param name="Note">Where the target comes from.</param>
+public sealed record ExperimentTarget(string Metric, double Value, double MaxSeconds, string Note)
+{
+    /// <summary>True when <paramref name="result"/> reaches the accuracy (time is the caller's to judge: it includes loading).</summary>
+    public bool IsMetBy(ExperimentResult result) => result?.Figure(Metric) is double v && v >= Value;
+
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Metric} ≥ {Value * 100:F2} % in ≤ {MaxSeconds:0} s (our own target: {Note})");
+}
+
+/// <summary>
 /// How the data of an experiment is divided. The validation set comes from, in this order: <see cref="ValidFile"/>,
 /// the last <see cref="ValidCount"/> training samples in file order (Raschka's <c>X_train[55000:]</c>), or a
 /// stratified <see cref="ValidFraction"/>; none when all are unset. The test set comes from <see cref="TestFile"/>,
@@ -101,6 +117,8 @@ public sealed record ExperimentPreset
     public bool WeightsAfterData { get; init; }
     /// <summary>What the seed experiment published (constants from its text, never computed here).</summary>
     public IReadOnlyList<SeedFigure> SeedFigures { get; init; } = [];
+    /// <summary>Backprop's own goal for its own presets (<c>best</c>); null for the seed experiments, whose figures are <see cref="SeedFigures"/>.</summary>
+    public ExperimentTarget? Target { get; init; }
     /// <summary>The seed's recipe in its own terms, e.g. "reg 1e-3 on 0.5·reg·ΣW² → λ = reg·m = 0.3".</summary>
     public string Recipe { get; init; } = "";
 

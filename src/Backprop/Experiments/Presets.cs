@@ -180,8 +180,42 @@ public static class Presets
         SeedFigures = [],
     };
 
+    /// <summary>
+    /// Backprop's strongest MNIST multilayer perceptron within two minutes on the 2-core development machine,
+    /// chosen on the validation split among the candidates docs/experiments.md ("best preset") lists: pixels to
+    /// [0, 1], a stratified 1/12 held out for validation, 784-512-256-10 ReLU/softmax with He weights; Adam,
+    /// batch 100, lr 0.001 cosine-annealed per epoch over 12 epochs; every training image moved by a random
+    /// translation of up to ±1 pixel each time it is drawn; the exponential moving average (decay 0.999 per step)
+    /// of the weights is what is evaluated and saved; float32. Dropout (<c>--dropout</c>) did not raise the
+    /// validation accuracy on this budget, so the preset leaves it off. Not a seed experiment: its
+    /// <see cref="ExperimentPreset.Target"/> is our own.
+    /// </summary>
+    public static ExperimentPreset Best { get; } = new()
+    {
+        Name = "best",
+        Description = "Backprop's strongest MNIST MLP in 2 minutes: 784-512-256-10 ReLU/softmax, Adam lr 0.001 cosine-annealed over 12 epochs, ±1 px shifts, EMA of the weights, float32",
+        Data = "mnist",
+        HiddenLayers = [512, 256],
+        HiddenActivation = Activation.Relu,
+        OutputActivation = Activation.Softmax,
+        Initializer = Initializer.He(),
+        Scaling = Scaling.Pixels,
+        FileScaling = Scaling.MinMax,
+        Split = new ExperimentSplit { ValidFraction = 1.0 / 12 },
+        Training = new TrainingOptions
+        {
+            Optimizer = OptimizerKind.Adam, Epochs = 12, BatchSize = 100, LearningRate = 0.001, Schedule = ScheduleKind.Cosine,
+            ShiftPixels = 1, Averaging = AveragingKind.Ema, AveragingDecay = 0.999, Seed = 0,
+        },
+        Precision = Precision.Float32,
+        Seed = 0,
+        Recipe = "Backprop's own recipe (no seed experiment): Adam + per-epoch cosine annealing + ±1 px shift augmentation + EMA weight averaging, chosen on the validation split",
+        SeedFigures = [],
+        Target = new("test_accuracy", 0.985, 120, "issue 4's goal for the best preset, ≥ 98.5 % test accuracy within 2 minutes of wall time (load, train, evaluate) on the 2-core machine"),
+    };
+
     /// <summary>Every preset, in the order the tour shows them.</summary>
-    public static IReadOnlyList<ExperimentPreset> All { get; } = [Ex4, Raschka, Flower, Spiral, Logistic, Default];
+    public static IReadOnlyList<ExperimentPreset> All { get; } = [Ex4, Raschka, Flower, Spiral, Logistic, Default, Best];
 
     /// <summary>The names <see cref="Get"/> accepts.</summary>
     public static IReadOnlyList<string> Names => All.Select(p => p.Name).ToArray();

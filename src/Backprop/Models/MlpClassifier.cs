@@ -81,7 +81,8 @@ public sealed class MlpClassifier
         (Initializer ?? Initializer.DefaultFor(spec)).Initialize(network, Seed);
         var x = Features<T>(train, pre);
         var vx = validation is null ? null : Features<T>(validation, pre);
-        var trainer = new Trainer<T>(network, Training) { EpochEnded = EpochEnded };
+        var options = Training.ShiftPixels > 0 ? ImageShift.ForImages(Training, train) : Training;
+        var trainer = new Trainer<T>(network, options) { EpochEnded = EpochEnded };
         Result = trainer.Fit(x, train.Labels, vx, validation?.Labels);
         History = Result.History;
         var metadata = new Dictionary<string, string>

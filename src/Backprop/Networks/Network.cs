@@ -49,7 +49,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public NetworkSpec Spec { get; }
     /// <summary>Every weight and bias, layer by layer (W row-major, then b).</summary>
     public T[] Parameters { get; }
-    /// <summary>dCost/dParameters from the last <see cref="CostAndGradient(Matrix{T}, Matrix{T}, double)"/>, same layout.</summary>
+    /// <summary>dCost/dParameters from the last <see cref="CostAndGradient"/>, same layout.</summary>
     public T[] Gradient { get; }
     public IReadOnlyList<DenseLayer<T>> Layers => layers;
     public int ParameterCount => Parameters.Length;
@@ -61,10 +61,17 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Matrix<T> Forward(Matrix<T> x)
     {
         CheckInput(x);
+        return Forward(x, null);
+    }
+
+    private Matrix<T> Forward(Matrix<T> x, Dropout<T>? dropout)
+    {
         var ws = workspace.For(x.Rows);
         var input = x;
         for (int l = 0; l < layers.Length; l++)
         {
+            // Training with dropout: layer l sees its input thinned by the mask, X̃ = X ⊙ M [rows, in].
+            if (dropout is not null) input = dropout.Apply(l, input);
             // Only the output layer keeps Z (for an overflow-safe loss); hidden layers compute A in place.
             var z = l == layers.Length - 1 ? ws.OutputZ : ws.Activations[l];
             layers[l].Forward(input, z, ws.Activations[l]);
@@ -73,27 +80,33 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         return input;
     }
 
-    /// <summary>The cost J at the current parameters (see the class remarks), without the gradient.</summary>
-    public double Cost(Matrix<T> x, Matrix<T> targets, double lambda = 0)
+    /// <summary>
+    /// The cost J at the current parameters (see the class remarks), without the gradient. With
+    /// <paramref name="dropout"/>, the cost of the thinned network its current masks define (no new draw).
+    /// </summary>
+    public double Cost(Matrix<T> x, Matrix<T> targets, double lambda = 0, Dropout<T>? dropout = null)
     {
         CheckTargets(x, targets);
         CheckLambda(lambda);
-        Forward(x);
+        dropout?.Check(Spec, x.Rows);
+        Forward(x, dropout);
         return DataLoss(workspace.For(x.Rows), targets) + RegularizationCost(lambda, x.Rows);
     }
 
     /// <summary>
     /// The cost J and, into <see cref="Gradient"/>, dJ/dParameters by backpropagation vectorized over the
-    /// batch. Allocates nothing once the workspace for this batch size exists.
+    /// batch. Allocates nothing once the workspace for this batch size exists. With <paramref name="dropout"/>
+    /// (training), the cost and exact gradient of the thinned network its current masks define.
     /// </summary>
-    public double CostAndGradient(Matrix<T> x, Matrix<T> targets, double lambda = 0)
+    public double CostAndGradient(Matrix<T> x, Matrix<T> targets, double lambda = 0, Dropout<T>? dropout = null)
     {
         CheckTargets(x, targets);
         CheckLambda(lambda);
-        Forward(x);
+        dropout?.Check(Spec, x.Rows);
+        Forward(x, dropout);
         var ws = workspace.For(x.Rows);
         double cost = DataLoss(ws, targets) + RegularizationCost(lambda, x.Rows);
-        Backward(x, targets, ws, T.CreateTruncating(lambda / x.Rows));
+        Backward(x, targets, ws, T.CreateTruncating(lambda / x.Rows), dropout);
         return cost;
     }
 
@@ -177,7 +190,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         return LossFunctions.Sum<T>(Spec.OutputActivation, Spec.Loss, ws.OutputZ.Span, a.Span, targets.Span, a.Rows) / a.Rows;
     }
 
-    private void Backward(Matrix<T> x, Matrix<T> targets, Workspace<T>.Views ws, T l2)
+    private void Backward(Matrix<T> x, Matrix<T> targets, Workspace<T>.Views ws, T l2, Dropout<T>? dropout)
     {
         int last = layers.Length - 1;
         T invM = T.One / T.CreateTruncating(x.Rows);
@@ -188,9 +201,20 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int l = last; l >= 0; l--)
         {
             var input = l == 0 ? x : ws.Activations[l - 1];
+            if (dropout is not null) input = dropout.Thinned(l, input);
             var dInput = l == 0 ? null : ws.Deltas[l - 1];
-            // dInput = (delta·W) ⊙ f′(input): the derivative is fused into the product.
-            layers[l].Backward(input, ws.Deltas[l], l2, dInput, l == 0 ? null : layers[l - 1].Activation);
+            if (dropout is not null && dInput is not null && dropout.Rates[l] > 0)
+            {
+                // Dropout before layer l: dJ/dÃ = dZ·W, dJ/dA = dJ/dÃ ⊙ M, then dJ/dZ = dJ/dA ⊙ f'(z) from the unthinned A [rows, size].
+                layers[l].Backward(input, ws.Deltas[l], l2, dInput);
+                dropout.Backward(l, dInput.Span);
+                Activations.MultiplyDerivative<T>(layers[l - 1].Activation, ws.Activations[l - 1].Span, dInput.Span);
+            }
+            else
+            {
+                // dInput = (delta·W) ⊙ f′(input): the derivative is fused into the product.
+                layers[l].Backward(input, ws.Deltas[l], l2, dInput, l == 0 ? null : layers[l - 1].Activation);
+            }
         }
     }
 

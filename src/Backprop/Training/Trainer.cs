@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using Backprop.Evaluation;
+using Backprop.Layers;
 using Backprop.Networks;
 using Backprop.Numerics;
 using Backprop.Training.Optimizers;
@@ -13,10 +14,16 @@ public sealed record TrainingResult(TrainingHistory History, int Epochs, double 
 
 /// <summary>
 /// Trains a <see cref="Network{T}"/> on labelled data: mini-batch epochs with a step optimizer and a
-/// learning-rate schedule, or full-batch iterations of L-BFGS / conjugate gradient. After every epoch it
+/// learning-rate schedule (optionally with dropout and a running average of the parameters, EMA or SWA),
+/// or full-batch iterations of L-BFGS / conjugate gradient. After every epoch it
 /// records cost, train and validation accuracy and time, calls <see cref="EpochEnded"/> (return false to
 /// stop), and stops with a <see cref="TrainingDivergedException"/> — parameters restored to the last finite
 /// epoch — when the cost becomes NaN or infinite.
+/// <para>With averaging, the epoch's accuracies are those of the averaged parameters, and the network ends
+/// with them (or with the best epoch's average under early stopping); the optimizer itself continues from
+/// its own iterate. Dropout masks are drawn per batch from NumPy's generator seeded with
+/// <see cref="TrainingOptions.Seed"/> + 1, shift augmentation's translations from one seeded with
+/// <see cref="TrainingOptions.Seed"/> + 2 (shuffling uses <see cref="TrainingOptions.Seed"/>).</para>
 /// </summary>
 public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -36,7 +43,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// that drew the initial weights to continue its stream, as notebooks that keep one <c>RandomState</c> do.
     /// </summary>
     public NumPyRandom? Random { get; set; }
-    /// <summary>Called after every epoch with its record; return false to stop training.</summary>
+    /// <summary>Called after every epoch with its record; return false to stop training. With averaging, the network
+    /// holds the optimizer's own iterate during the call (the record's accuracies are the average's).</summary>
     public Func<EpochRecord, bool>? EpochEnded { get; set; }
 
     /// <summary>Trains on X [n, inputs] with labels 0..classes−1; validation data is optional.</summary>
@@ -63,6 +71,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         private double bestValid = double.NegativeInfinity;
         private int epochsSinceBest;
         private T[]? bestParameters;
+        private ParameterAverage<T>? average;
+        private T[]? raw;
 
         public TrainingResult MiniBatch()
         {
@@ -77,6 +87,16 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 _ => new Adam<T>(),
             };
             int stall = o.StopWhenStalled > 0 ? o.StopWhenStalled : int.MaxValue;
+            var dropout = o.Dropout > 0 || o.InputDropout > 0
+                ? new Dropout<T>(net.Spec, o.Dropout, o.InputDropout, seed: (int)(((uint)o.Seed + 1) & int.MaxValue))
+                : null;
+            average = o.Averaging switch
+            {
+                AveragingKind.Ema => ParameterAverage<T>.Ema(net.ParameterCount, o.AveragingDecay),
+                AveragingKind.Swa => ParameterAverage<T>.Uniform(net.ParameterCount),
+                _ => null,
+            };
+            int averageFrom = o.AveragingStart;
             ILearningRateSchedule? schedule = o.Schedule switch
             {
                 ScheduleKind.Constant => LearningRateSchedule.Constant(o.LearningRate, epochsWithoutImprovement: stall),
@@ -85,6 +105,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 _ => null,
             };
             var random = trainer.Random ?? new NumPyRandom((uint)o.Seed);
+            NumPyRandom? shiftRandom = null;
+            if (o.ShiftPixels > 0)
+            {
+                var (h, w) = o.ImageSize ?? throw new ArgumentException("Shift augmentation needs the image size (rows and pixels per row) of the samples: set TrainingOptions.ImageSize.");
+                if (h * w != x.Cols) throw new ArgumentException($"Shift augmentation: images of {h}x{w} pixels need {h * w} features; the data has {x.Cols}.");
+                if (fullBatch) throw new ArgumentException("Shift augmentation needs mini-batches (set a batch size below the training set size).");
+                shiftRandom = new NumPyRandom((uint)o.Seed + 2);
+            }
             var order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
             var bx = fullBatch ? x : new Matrix<T>(batch, x.Cols);
@@ -94,7 +122,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             string stop = $"completed {o.Epochs} epochs";
             for (int epoch = 1; epoch <= o.Epochs; epoch++)
             {
-                double rate = schedule?.Rate ?? o.LearningRate * Math.Pow(o.DecayFactor, (epoch - 1) / o.DecayEvery);
+                double rate = schedule?.Rate ?? o.EpochRate(epoch);
                 if (o.Shuffle && !fullBatch)
                 {
                     if (o.ShuffleOrder == ShuffleOrder.FromIdentity)
@@ -112,11 +140,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                         yb = count == batch ? by : by.RowSlice(0, count);
                         for (int r = 0; r < count; r++)
                         {
-                            x.Row(order[start + r]).CopyTo(xb.Row(r));
+                            if (shiftRandom is null) x.Row(order[start + r]).CopyTo(xb.Row(r));
                             targets.Row(order[start + r]).CopyTo(yb.Row(r));
                         }
+                        if (shiftRandom is not null)
+                            ImageShift.CopyShifted(x, order, start, xb, o.ImageSize!.Value.Height, o.ImageSize.Value.Width, o.ShiftPixels, shiftRandom);
                     }
-                    double cost = net.CostAndGradient(xb, yb, o.Lambda);
+                    dropout?.Draw(count);
+                    double cost = net.CostAndGradient(xb, yb, o.Lambda, dropout);
                     if (!double.IsFinite(cost))
                     {
                         lastGood.CopyTo(net.Parameters, 0);
@@ -126,6 +157,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                     }
                     costSum += cost * count;
                     optimizer.Step(net.Parameters, net.Gradient, rate);
+                    if (average is not null && epoch >= averageFrom) average.Update(net.Parameters);
                 }
                 samplesSeen += n;
                 double epochCost = costSum / n;
@@ -165,8 +197,22 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         private bool EndEpoch(int epoch, double cost, double rate, out string reason)
         {
             reason = "";
+            // Evaluate (and keep, for early stopping) the averaged parameters once there are any.
+            bool averaged = average is { Count: > 0 };
+            if (averaged)
+            {
+                raw ??= new T[net.ParameterCount];
+                net.Parameters.CopyTo(raw, 0);
+                average!.CopyTo(net.Parameters);
+            }
             double? train = o.TrackTrainAccuracy ? Metrics.Accuracy(net.Predict(x), labels) : null;
             double? valid = validX is null ? null : Metrics.Accuracy(net.Predict(validX), validLabels!);
+            if (valid is double better && o.EarlyStoppingPatience > 0 && better > bestValid)
+            {
+                bestParameters ??= new T[net.ParameterCount];
+                net.Parameters.CopyTo(bestParameters, 0);
+            }
+            if (averaged) raw!.CopyTo(net.Parameters, 0);
             var record = new EpochRecord(epoch, cost, train, valid, clock.Elapsed.TotalSeconds, rate);
             history.Add(record);
             if (trainer.EpochEnded is { } callback && !callback(record)) { reason = $"stopped by the callback after epoch {epoch}"; return false; }
@@ -174,10 +220,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 if (v > bestValid)
                 {
-                    bestValid = v;
+                    bestValid = v;   // its parameters were kept above
                     epochsSinceBest = 0;
-                    bestParameters ??= new T[net.ParameterCount];
-                    net.Parameters.CopyTo(bestParameters, 0);
                 }
                 else if (++epochsSinceBest >= o.EarlyStoppingPatience)
                 {
@@ -191,6 +235,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         private TrainingResult Finish(string stop)
         {
             if (bestParameters is not null) bestParameters.CopyTo(net.Parameters, 0);
+            else if (average is { Count: > 0 }) average.CopyTo(net.Parameters);
             double final = history.Count > 0 ? history[^1].Cost : double.NaN;
             return new TrainingResult(history, history.Count, final, stop, clock.Elapsed.TotalSeconds);
         }

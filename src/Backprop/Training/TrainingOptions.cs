@@ -1,4 +1,5 @@
 using System.Globalization;
+using Backprop.Training.Schedules;
 
 namespace Backprop.Training;
 
@@ -31,7 +32,16 @@ public enum ShuffleOrder
 }
 
 /// <summary>The learning-rate schedule of the mini-batch optimizers.</summary>
-public enum ScheduleKind { Constant, InverseScaling, Adaptive, StepDecay }
+public enum ScheduleKind
+{
+    Constant,
+    InverseScaling,
+    Adaptive,
+    /// <summary>× <see cref="TrainingOptions.DecayFactor"/> every <see cref="TrainingOptions.DecayEvery"/> epochs (every 1: exponential decay).</summary>
+    StepDecay,
+    /// <summary>Cosine annealing per epoch from the learning rate to <see cref="TrainingOptions.MinLearningRate"/> over the run's epochs.</summary>
+    Cosine,
+}
 
 /// <summary>Every training hyperparameter. Records compare by value, so a run's settings can be logged and reused.</summary>
 public sealed record TrainingOptions
@@ -61,6 +71,36 @@ public sealed record TrainingOptions
     public int Seed { get; init; }
     /// <summary>Compute the training accuracy after every epoch (one extra forward pass over the training set).</summary>
     public bool TrackTrainAccuracy { get; init; } = true;
+    /// <summary>Cosine annealing's final rate (PyTorch's <c>eta_min</c>).</summary>
+    public double MinLearningRate { get; init; }
+    /// <summary>Inverted dropout rate on every hidden layer's units during training (0 = none; mini-batch optimizers only).</summary>
+    public double Dropout { get; init; }
+    /// <summary>Inverted dropout rate on the input features during training (0 = none).</summary>
+    public double InputDropout { get; init; }
+    /// <summary>Average the parameters along training (EMA or SWA); the average is what is evaluated, kept and saved.</summary>
+    public AveragingKind Averaging { get; init; }
+    /// <summary>EMA decay per optimizer step.</summary>
+    public double AveragingDecay { get; init; } = 0.999;
+    /// <summary>Augmentation for image data: each training sample of each mini-batch moved by a random whole-pixel
+    /// translation (dy, dx) in [−s, s]², edge pixels repeated (see <see cref="ImageShift"/>); 0 = none.</summary>
+    public int ShiftPixels { get; init; }
+    /// <summary>How a sample's features form an image (rows, pixels per row, stored row by row); needed by <see cref="ShiftPixels"/>.
+    /// <see cref="Models.MlpClassifier"/> sets it from the data set.</summary>
+    public (int Height, int Width)? ImageSize { get; init; }
+    /// <summary>First epoch whose steps enter the average; 0 = automatic (EMA: 1; SWA: the last quarter of the epochs).</summary>
+    public int AverageFromEpoch { get; init; }
+
+    /// <summary>The first epoch whose steps are averaged (resolves <see cref="AverageFromEpoch"/> = 0).</summary>
+    public int AveragingStart => AverageFromEpoch > 0 ? AverageFromEpoch
+        : Averaging == AveragingKind.Swa ? Math.Clamp(Epochs - Epochs / 4 + 1, 1, Math.Max(Epochs, 1)) : 1;
+
+    /// <summary>The learning rate of a per-epoch schedule (step, cosine) in epoch 1, 2, …; <see cref="LearningRate"/> for the others.</summary>
+    public double EpochRate(int epoch) => Schedule switch
+    {
+        ScheduleKind.StepDecay => EpochDecay.Step(LearningRate, DecayFactor, DecayEvery, epoch),
+        ScheduleKind.Cosine => EpochDecay.Cosine(LearningRate, MinLearningRate, Epochs, epoch),
+        _ => LearningRate,
+    };
 
     public void Validate()
     {
@@ -71,6 +111,40 @@ public sealed record TrainingOptions
         if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentOutOfRangeException(nameof(Momentum), $"Momentum must be in [0, 1), got {Momentum}.");
         if (StopWhenStalled < 0 || EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), "Patience values must be ≥ 0.");
         if (!(DecayFactor > 0 && DecayFactor <= 1) || DecayEvery < 1) throw new ArgumentOutOfRangeException(nameof(DecayFactor), $"Step decay needs a factor in (0, 1] and a period ≥ 1 epoch, got {DecayFactor} every {DecayEvery}.");
+        if (!(MinLearningRate >= 0 && MinLearningRate <= LearningRate)) throw new ArgumentOutOfRangeException(nameof(MinLearningRate), $"The minimum learning rate must be in [0, learning rate = {LearningRate}], got {MinLearningRate}.");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"The dropout rate must be in [0, 1), got {Dropout}.");
+        if (!(InputDropout >= 0 && InputDropout < 1)) throw new ArgumentOutOfRangeException(nameof(InputDropout), $"The input dropout rate must be in [0, 1), got {InputDropout}.");
+        if (!(AveragingDecay >= 0 && AveragingDecay < 1)) throw new ArgumentOutOfRangeException(nameof(AveragingDecay), $"The EMA decay must be in [0, 1), got {AveragingDecay}.");
+        if (AverageFromEpoch < 0 || AverageFromEpoch > Epochs) throw new ArgumentOutOfRangeException(nameof(AverageFromEpoch), $"Averaging must start in epoch 1..{Epochs} (0 = automatic), got {AverageFromEpoch}.");
+        if (ShiftPixels < 0) throw new ArgumentOutOfRangeException(nameof(ShiftPixels), $"The shift augmentation must be ≥ 0 pixels, got {ShiftPixels}.");
+        if (ImageSize is { } size && (size.Height < 1 || size.Width < 1)) throw new ArgumentOutOfRangeException(nameof(ImageSize), $"An image needs at least 1x1 pixels, got {size.Height}x{size.Width}.");
+        if (IsFullBatchMinimizer && (Dropout > 0 || InputDropout > 0 || Averaging != AveragingKind.None || ShiftPixels > 0))
+            throw new ArgumentException($"Dropout, shift augmentation and weight averaging need a mini-batch optimizer (sgd, momentum, nesterov, adam, gd); {OptimizerName(Optimizer)} minimizes a fixed full-batch cost.");
+    }
+
+    /// <summary>"none", "ema", "ema:DECAY", "swa" or "swa:FROM_EPOCH" → the averaging fields of an options record.</summary>
+    public static (AveragingKind Kind, double Decay, int From) ParseAveraging(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Trim().ToLowerInvariant().Split(':', 2);
+        string arg = parts.Length > 1 ? parts[1] : "";
+        switch (parts[0])
+        {
+            case "none" when arg.Length == 0:
+                return (AveragingKind.None, 0.999, 0);
+            case "ema":
+                if (arg.Length == 0) return (AveragingKind.Ema, 0.999, 0);
+                if (double.TryParse(arg, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d is >= 0 and < 1)
+                    return (AveragingKind.Ema, d, 0);
+                throw new ArgumentException($"Averaging '{text}': the EMA decay must be a number in [0, 1), e.g. ema:0.999.");
+            case "swa":
+                if (arg.Length == 0) return (AveragingKind.Swa, 0.999, 0);
+                if (int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out int from) && from >= 1)
+                    return (AveragingKind.Swa, 0.999, from);
+                throw new ArgumentException($"Averaging '{text}': SWA's start must be an epoch ≥ 1, e.g. swa:10.");
+            default:
+                throw new ArgumentException($"Unknown averaging '{text}': expected none, ema[:DECAY] or swa[:FROM_EPOCH].");
+        }
     }
 
     public static OptimizerKind ParseOptimizer(string name) => name.Trim().ToLowerInvariant() switch
@@ -98,12 +172,32 @@ public sealed record TrainingOptions
         "invscaling" or "inverse-scaling" => ScheduleKind.InverseScaling,
         "adaptive" => ScheduleKind.Adaptive,
         "step" or "step-decay" => ScheduleKind.StepDecay,
-        _ => throw new ArgumentException($"Unknown learning-rate schedule '{name}': expected constant, invscaling, adaptive or step."),
+        "cosine" => ScheduleKind.Cosine,
+        _ => throw new ArgumentException($"Unknown learning-rate schedule '{name}': expected constant, invscaling, adaptive, step or cosine."),
     };
 
     /// <summary>Full-batch minimizers ignore batch size, learning rate and schedule.</summary>
     public bool IsFullBatchMinimizer => Optimizer is OptimizerKind.Lbfgs or OptimizerKind.ConjugateGradient;
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{OptimizerName(Optimizer)} epochs={Epochs} batch={BatchSize} lr={LearningRate} lambda={Lambda}");
+    public static string ScheduleName(ScheduleKind kind) => kind switch
+    {
+        ScheduleKind.InverseScaling => "invscaling",
+        ScheduleKind.StepDecay => "step",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>e.g. "adam epochs=12 batch=100 lr=0.001 lambda=0", followed by the schedule, dropout and averaging when used.</summary>
+    public override string ToString()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = string.Create(c, $"{OptimizerName(Optimizer)} epochs={Epochs} batch={BatchSize} lr={LearningRate} lambda={Lambda}");
+        if (IsFullBatchMinimizer) return text;
+        if (Schedule == ScheduleKind.Cosine) text += string.Create(c, $" schedule=cosine{(MinLearningRate > 0 ? $"(min {MinLearningRate})" : "")}");
+        if (Dropout > 0) text += string.Create(c, $" dropout={Dropout}");
+        if (InputDropout > 0) text += string.Create(c, $" input-dropout={InputDropout}");
+        if (ShiftPixels > 0) text += string.Create(c, $" shift={ShiftPixels}");
+        if (Averaging == AveragingKind.Ema) text += string.Create(c, $" average=ema:{AveragingDecay}{(AverageFromEpoch > 1 ? $" from epoch {AverageFromEpoch}" : "")}");
+        if (Averaging == AveragingKind.Swa) text += string.Create(c, $" average=swa:{AveragingStart}");
+        return text;
+    }
 }

@@ -21,12 +21,14 @@ public static class GradientCheck
 {
     public const double DefaultEpsilon = 1e-4;
 
-    public static GradientCheckResult Run(Network<double> network, Matrix<double> x, Matrix<double> targets, double lambda = 0, double epsilon = DefaultEpsilon)
+    /// <summary>With <paramref name="dropout"/>, checks the thinned network its current (fixed) masks define.</summary>
+    public static GradientCheckResult Run(Network<double> network, Matrix<double> x, Matrix<double> targets, double lambda = 0,
+        double epsilon = DefaultEpsilon, Layers.Dropout<double>? dropout = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (!(epsilon > 0) || !double.IsFinite(epsilon))
             throw new ArgumentOutOfRangeException(nameof(epsilon), $"Epsilon must be a positive finite number, got {epsilon}.");
-        double cost = network.CostAndGradient(x, targets, lambda);
+        double cost = network.CostAndGradient(x, targets, lambda, dropout);
         var analytical = (double[])network.Gradient.Clone();
         var theta = network.Parameters;
         var numerical = new double[theta.Length];
@@ -34,9 +36,9 @@ public static class GradientCheck
         {
             double saved = theta[i];
             theta[i] = saved + epsilon;
-            double plus = network.Cost(x, targets, lambda);
+            double plus = network.Cost(x, targets, lambda, dropout);
             theta[i] = saved - epsilon;
-            double minus = network.Cost(x, targets, lambda);
+            double minus = network.Cost(x, targets, lambda, dropout);
             theta[i] = saved;
             numerical[i] = (plus - minus) / (2 * epsilon);
         }

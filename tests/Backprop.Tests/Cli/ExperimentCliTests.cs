@@ -55,7 +55,7 @@ public class ExperimentCliTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("The test data 'ex4_format_digits' has 400 features; the training data", r.Stderr);
         var damaged = CliHarness.Run("train", "--data", "digits", "--epochs", "1", "--test", Fixture.Path("experiments", "ex4_format_digits.json"), "--out", dir.File("m.json"));
-        Assert.Equal(1, damaged.ExitCode); // an existing file that is not data: exit 1 with the file named
+        Assert.Equal(2, damaged.ExitCode); // an existing file that is not data: bad input, exit 2 with the file named
         Assert.Contains("ex4_format_digits.json", damaged.Stderr);
         CliHarness.Result ok;
         try
@@ -71,6 +71,19 @@ public class ExperimentCliTests
         Assert.Equal(4, j.GetProperty("seed").GetInt32());
         Assert.True(j.GetProperty("valid_accuracy").GetDouble() > 0.5);
         Assert.Contains("1348 training samples x 64 features, 10 classes, 449 validation", ok.Stderr);
+    }
+
+    [Fact]
+    public void Train_takes_the_loss_shuffle_and_stopping_options()
+    {
+        using var dir = new TempDir();
+        var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,12,10", "--output", "identity", "--loss", "squared-error", "--optimizer", "sgd",
+            "--lr", "0.05", "--no-shuffle", "--stop-when-stalled", "2", "--schedule", "invscaling", "--power-t", "0.25", "--epochs", "4", "--out", dir.File("m.json"), "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal("64-12-10 relu/identity squared-error", r.Json().GetProperty("network").GetString());
+        var mismatch = CliHarness.Run("train", "--data", "digits", "--output", "softmax", "--loss", "squared-error", "--epochs", "1", "--out", dir.File("m.json"));
+        Assert.Equal(2, mismatch.ExitCode);
+        Assert.Single(mismatch.Stderr.Trim().Split('\n'));
     }
 
     [Fact]
@@ -135,7 +148,7 @@ public class ExperimentCliTests
         var t = CliHarness.Run("compare", "ex4", "--epochs", "3");
         Assert.True(t.ExitCode == 0, t.Stderr);
         Assert.Contains("train_accuracy (λ = 20)", t.Stdout);
-        Assert.Contains("(not measured by this run)", t.Stdout);
+        Assert.Contains("(not measured by this run: backprop sweep --lambda)", t.Stdout);
         Assert.Contains("figures published by the seed experiment", t.Stdout);
     }
 
@@ -190,6 +203,8 @@ public class ExperimentCliTests
     [InlineData("train", "--valid", "no-such-valid.csv")]
     [InlineData("train", "--test", "no-such-test.csv")]
     [InlineData("train", "--threads", "0")]
+    [InlineData("train", "--loss", "hinge")]
+    [InlineData("train", "--power-t", "-1")]
     [InlineData("sweep", "--preset", "nope", "--lambda", "0,1")]
     [InlineData("sweep", "--lambda", "0,x")]
     [InlineData("sweep", "--lambda", "-1")]

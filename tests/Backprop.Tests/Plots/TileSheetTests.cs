@@ -75,6 +75,39 @@ public class TileSheetTests
     }
 
     [Fact]
+    public void Ex4_format_column_major_digits_are_drawn_upright_like_the_row_major_originals()
+    {
+        // ex4_format_digits.mat: the first 200 8x8 digits zoomed to 20x20 and unrolled column by column (MATLAB's img(:)).
+        var file = Backprop.Data.DataSource.ReadFile(Fixture.Path("experiments", "ex4_format_digits.mat"));
+        Assert.True(file.Image!.Value.ColumnMajor);
+        var originals = Digits.Value.Train;   // row-major 8x8, the same samples in the same order
+        int[] chosen = Enumerable.Range(0, 25).Select(i => i * 7).ToArray();
+        var upright = Figures.DigitGrid(file, chosen);
+        var transposed = Figures.DigitGrid(file, chosen, new ImageOptions { ColumnMajor = false });
+        using var bitmap = Render(upright, "ex4-format-upright");
+        double uprightSum = 0, transposedSum = 0;
+        for (int i = 0; i < chosen.Length; i++)
+        {
+            AssertTile(bitmap, upright, upright.TileRect(0, i), upright.Panels[0].Tiles[i].Gray);
+            // The original 8x8 digit sampled at the 20x20 grid's pixel centres (an independent picture of the same digit).
+            var reference = new double[400];
+            var o = originals.Sample(chosen[i]);
+            for (int r = 0; r < 20; r++) for (int c = 0; c < 20; c++) reference[r * 20 + c] = o[(r * 8 / 20) * 8 + c * 8 / 20];
+            uprightSum += Correlation(upright.Panels[0].Tiles[i].Gray, reference);
+            transposedSum += Correlation(transposed.Panels[0].Tiles[i].Gray, reference);
+        }
+        Assert.True(uprightSum / chosen.Length > 0.85, $"upright tiles correlate {uprightSum / chosen.Length:F3} with the originals");
+        Assert.True(transposedSum / chosen.Length < 0.5, $"transposed {transposedSum / chosen.Length:F3} vs upright {uprightSum / chosen.Length:F3}");
+    }
+
+    private static double Correlation(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < a.Count; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb); }
+        return sab / Math.Sqrt(saa * sbb);
+    }
+
+    [Fact]
     public void Random_digit_grid_of_the_8x8_digits_is_ten_by_ten_and_reproduces_each_sample()
     {
         var digits = Digits.Value.Train;

@@ -1,0 +1,46 @@
+using Backprop.Experiments;
+
+namespace Backprop.Tests.Experiments;
+
+public class SweepTests
+{
+    [Fact]
+    public void Values_parse_per_parameter_and_bad_values_are_named()
+    {
+        Assert.Equal(["0", "1", "20"], Sweep.ParseValues(SweepParameter.Lambda, "0, 1,20"));
+        Assert.Equal([100, 50], Sweep.Overrides(SweepParameter.Hidden, "100-50").HiddenLayers!);
+        Assert.Equal(0.5, Sweep.Overrides(SweepParameter.LearningRate, "0.5").LearningRate);
+        Assert.Contains("'x'", Assert.Throws<ArgumentException>(() => Sweep.ParseValues(SweepParameter.Lambda, "0,x")).Message);
+        Assert.Contains("≥ 0", Assert.Throws<ArgumentException>(() => Sweep.ParseValues(SweepParameter.Lambda, "-1")).Message);
+        Assert.Contains("'0'", Assert.Throws<ArgumentException>(() => Sweep.ParseValues(SweepParameter.Hidden, "25,0")).Message);
+        Assert.Contains("positive", Assert.Throws<ArgumentException>(() => Sweep.ParseValues(SweepParameter.LearningRate, "0")).Message);
+        Assert.Throws<ArgumentException>(() => Sweep.ParseValues(SweepParameter.Lambda, " , "));
+    }
+
+    [Fact]
+    public void Lambda_rows_carry_the_seed_figure_of_their_lambda()
+    {
+        Assert.Equal(0.9846, Sweep.SeedFigureForLambda(Presets.Ex4, 0)!.Value);
+        Assert.Equal(0.9772, Sweep.SeedFigureForLambda(Presets.Ex4, 1)!.Value);
+        Assert.Equal(0.9206, Sweep.SeedFigureForLambda(Presets.Ex4, 20)!.Value);
+        Assert.Null(Sweep.SeedFigureForLambda(Presets.Ex4, 3));
+        Assert.Null(Sweep.SeedFigureForLambda(Presets.Spiral, 0));
+    }
+
+    [Fact]
+    public void Each_row_is_the_preset_with_one_value_changed()
+    {
+        var seen = new List<string>();
+        var rows = Sweep.Run(Presets.Spiral, SweepParameter.Lambda, ["0", "3"], new ExperimentOverrides { Epochs = 30 }, onRow: r => seen.Add(r.Value));
+        Assert.Equal(["0", "3"], seen);
+        Assert.Equal(0, rows[0].Result.Preset.Training.Lambda);
+        Assert.Equal(3, rows[1].Result.Preset.Training.Lambda);
+        Assert.All(rows, r => Assert.Equal(30, r.Result.Epochs));
+        // same initial weights and data: the regularized run ends with smaller weights
+        double Norm(ExperimentResult r) => r.Model.Network<double>().SquaredWeights();
+        Assert.True(Norm(rows[1].Result) < Norm(rows[0].Result));
+        // the λ = 0 row equals a plain run with λ = 0
+        var plain = Experiment.Run(Presets.Spiral, new ExperimentOverrides { Epochs = 30, Lambda = 0 });
+        Assert.Equal(plain.FinalCost, rows[0].Result.FinalCost);
+    }
+}
