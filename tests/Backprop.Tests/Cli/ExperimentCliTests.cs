@@ -150,6 +150,8 @@ public class ExperimentCliTests
         Assert.Contains("train_accuracy (λ = 20)", t.Stdout);
         Assert.Contains("(not measured by this run: backprop sweep --lambda)", t.Stdout);
         Assert.Contains("figures published by the seed experiment", t.Stdout);
+        // One sentence: "…: reached the limit of 3 iterations in 0.1 s", not "…, Reached the limit of 3 iterations. in 0.1 s".
+        Assert.Matches(@"\ntrained    64-25-10 sigmoid/sigmoid cross-entropy: [a-z][^.\n]* in \d+\.\d s\n", t.Stdout.ReplaceLineEndings("\n"));
     }
 
     [Fact]
