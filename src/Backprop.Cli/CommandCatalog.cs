@@ -18,5 +18,6 @@ internal static class CommandCatalog
         yield return Commands.PlotCommand.Create();
         yield return Commands.ReportCommand.Create();
         yield return Commands.BenchCommand.Create();
+        yield return Commands.ServeCommand.Create();
     }
 }

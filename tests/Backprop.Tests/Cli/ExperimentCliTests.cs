@@ -55,7 +55,7 @@ public class ExperimentCliTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("The test data 'ex4_format_digits' has 400 features; the training data", r.Stderr);
         var damaged = CliHarness.Run("train", "--data", "digits", "--epochs", "1", "--test", Fixture.Path("experiments", "ex4_format_digits.json"), "--out", dir.File("m.json"));
-        Assert.Equal(1, damaged.ExitCode); // an existing file that is not data: exit 1 with the file named
+        Assert.Equal(2, damaged.ExitCode); // an existing file that is not data: bad input, exit 2 with the file named
         Assert.Contains("ex4_format_digits.json", damaged.Stderr);
         CliHarness.Result ok;
         try
