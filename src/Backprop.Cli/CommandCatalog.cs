@@ -13,9 +13,11 @@ internal static class CommandCatalog
         yield return Commands.VerifyCommand.Create();
         yield return Commands.GradcheckCommand.Create();
         yield return Commands.EvaluateCommand.Create();
+        yield return Commands.ExportCommand.Create();
         yield return Commands.InspectCommand.Create();
         yield return Commands.PlotCommand.Create();
         yield return Commands.ReportCommand.Create();
         yield return Commands.BenchCommand.Create();
+        yield return Commands.ServeCommand.Create();
     }
 }

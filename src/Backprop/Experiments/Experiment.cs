@@ -117,10 +117,15 @@ public sealed class PreparedExperiment
             ["epochs"] = result.Epochs.ToString(c),
             ["stop"] = stop,
         };
-        var model = Model.From(network, Preprocessor, Train.ClassNames, Train.Image, metadata);
         double Score(Dataset d) => Metrics.Accuracy(network.Predict(d.FeaturesAs<T>()), d.Labels);
-        return new ExperimentResult(p, model, result.History,
-            Score(prepared), preparedValid is null ? null : Score(preparedValid), preparedTest is null ? null : Score(preparedTest),
+        double trainAccuracy = Score(prepared);
+        double? validAccuracy = preparedValid is null ? null : Score(preparedValid), testAccuracy = preparedTest is null ? null : Score(preparedTest);
+        // The accuracies travel with the model file (fractions 0..1), so whoever serves it can say how good it is.
+        metadata["train_accuracy"] = trainAccuracy.ToString("R", c);
+        if (validAccuracy is double va) metadata["valid_accuracy"] = va.ToString("R", c);
+        if (testAccuracy is double ta) metadata["test_accuracy"] = ta.ToString("R", c);
+        var model = Model.From(network, Preprocessor, Train.ClassNames, Train.Image, metadata);
+        return new ExperimentResult(p, model, result.History, trainAccuracy, validAccuracy, testAccuracy,
             result.FinalCost, result.Epochs, result.Seconds, stop, Train, Valid, Test, prepared, preparedValid, preparedTest);
     }
 

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Backprop.Models;
+using Backprop.Networks;
+
+namespace Backprop.Tests.Cli;
+
+public class ServeCliTests
+{
+    [Theory]
+    [InlineData("https://127.0.0.1:5000", "expected http://HOST:PORT")]
+    [InlineData("127.0.0.1:5000", "expected http://HOST:PORT")]
+    [InlineData("http://127.0.0.1:5000/digits", "expected http://HOST:PORT")]
+    [InlineData(";", "give at least one address")]
+    public void Bad_urls_are_usage_errors(string urls, string message)
+    {
+        using var dir = new TempDir();
+        var model = dir.File("m.json");
+        Model.From(new Network<float>(NetworkSpec.Create([784, 3, 10]))).Save(model);
+        var r = CliHarness.Run("serve", "--model", model, "--urls", urls);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Stderr);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.Equal("", r.Stdout);
+    }
+
+    [Fact]
+    public void A_missing_model_file_is_a_usage_error()
+    {
+        var r = CliHarness.Run("serve", "--model", "/nonexistent/model.json");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("backprop: --model /nonexistent/model.json: no such file.", r.Stderr.Trim());
+    }
+
+    [Fact]
+    public void A_model_of_other_inputs_is_refused_with_the_reason()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("digits.json");
+        Model.From(new Network<float>(NetworkSpec.Create([64, 5, 10]))).Save(path);
+        var r = CliHarness.Run("serve", "--model", path);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"--model {path}: the model (64-5-10", r.Stderr);
+        Assert.Contains("needs a model of 28x28 images (784 inputs)", r.Stderr);
+    }
+
+    /// <summary>The real tool in its own process: `serve --json` prints one JSON object once it listens, the API answers,
+    /// and the process is ended by the test.</summary>
+    [Fact]
+    public async Task Serve_listens_prints_one_json_object_and_answers()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("mnist.json");
+        var metadata = new Dictionary<string, string> { ["test_accuracy"] = "0.5" };
+        Model.From(new Network<float>(NetworkSpec.Create([784, 8, 10], Backprop.Layers.Activation.Relu, Backprop.Layers.Activation.Softmax)), metadata: metadata).Save(path);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir.Path };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "backprop.dll"), "serve", "--model", path, "--urls", "http://127.0.0.1:0", "--json" })
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        try
+        {
+            var json = new StringBuilder();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                json.AppendLine(line);
+                if (line == "}") break;
+            }
+            var o = JsonDocument.Parse(json.ToString()).RootElement;
+            Assert.Equal(path, o.GetProperty("model").GetString());
+            Assert.False(o.GetProperty("trained").GetBoolean());
+            Assert.Equal(0.5, o.GetProperty("test_accuracy").GetDouble());
+            var url = o.GetProperty("url").GetString()!;
+            Assert.StartsWith("http://127.0.0.1:", url);
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var info = JsonDocument.Parse(await client.GetStringAsync(url + "/api/model")).RootElement;
+            Assert.Equal([784, 8, 10], info.GetProperty("layers").Ints());
+            Assert.Contains("<canvas id=\"pad\"", await client.GetStringAsync(url + "/"));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+}
