@@ -76,9 +76,10 @@ public static class Charts
             var line = cost.Add.Scatter(h.Select(e => (double)e.Epoch).ToArray(), h.Select(e => e.Cost).ToArray(), Palette.ToScott(HistoryChart.ColorOf(i)));
             line.LineWidth = 2;
             line.MarkerSize = h.Count <= 30 ? 5 : 0;
-            line.LegendText = runs.Count > 1 ? runs[i].Name : "";
+            line.LegendText = runs.Count > 1 ? runs[i].Name : "training cost";
         }
-        if (runs.Count > 1) cost.ShowLegend(Edge.Bottom);
+        // Both panels get a legend row below or neither, so their plot areas line up side by side.
+        if (legend) cost.ShowLegend(Edge.Bottom);
         var plots = new List<Plot> { cost };
 
         if (anyAccuracy)

@@ -63,6 +63,19 @@ public class ChartTests
     }
 
     [Fact]
+    public void History_of_one_run_lines_up_the_cost_and_accuracy_panels()
+    {
+        // One run with accuracy: the accuracy panel has a legend row (train / validation); the cost panel must have one
+        // too, or its plot area is taller and the two epoch axes sit at different heights.
+        var chart = Charts.History([new NamedHistory("only", Synthetic(e => 2.0 / e, e => 0.5 + 0.04 * e, e => 0.45 + 0.035 * e, 12))]);
+        using var bitmap = Render(chart, "history-one-run");
+        var cost = chart.DataArea(0);
+        var accuracy = chart.DataArea(1);
+        Assert.True(Math.Abs(cost.Top - accuracy.Top) <= 1 && Math.Abs(cost.Bottom - accuracy.Bottom) <= 1,
+            $"cost area {cost}, accuracy area {accuracy}");
+    }
+
+    [Fact]
     public void History_from_a_csv_file_without_accuracy_is_one_cost_plot()
     {
         var h = Synthetic(e => Math.Exp(-e / 5.0), _ => 0, _ => 0, 20);
