@@ -237,7 +237,8 @@ public static class Charts
         plot.Axes.SetLimits(-0.5, k - 0.5, k - 0.5, -0.5);
         // What the colour means goes under the matrix, where no caller's title can drop it (a colour-bar label
         // would overlap the bar's tick labels: ScottPlot places it at a fixed offset).
-        plot.XLabel($"predicted class   ({ConfusionChart.ColourKey})");
+        // Two lines, so the key fits the narrowest matrix (a report's 2-class one is 400 px wide).
+        plot.XLabel($"predicted class\n{ConfusionChart.ColourKey}", 14);
         plot.YLabel("true class");
         plot.Title(title ?? "confusion matrix (row-normalized)");
         plot.Add.ColorBar(map);
