@@ -211,7 +211,7 @@ public class ChartTests
     }
 
     [Fact]
-    public void Confusion_matrix_colour_bar_says_what_the_colour_means_whatever_the_title()
+    public void Confusion_matrix_says_what_the_colour_means_whatever_the_title()
     {
         var svg = Charts.ConfusionMatrix(new int[,] { { 3, 1 }, { 0, 4 } }, ["a", "b"], title: "my title").ToSvg();
         Assert.Contains("predicted class", svg);
