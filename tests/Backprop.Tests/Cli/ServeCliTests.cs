@@ -45,6 +45,24 @@ public class ServeCliTests
         Assert.Contains("needs a model of 28x28 images (784 inputs)", r.Stderr);
     }
 
+    [Fact]
+    public void A_taken_port_is_reported_in_one_line()
+    {
+        using var dir = new TempDir();
+        var model = dir.File("m.json");
+        Model.From(new Network<float>(NetworkSpec.Create([784, 3, 10]))).Save(model);
+        var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+            var r = CliHarness.Run("serve", "--model", model, "--urls", $"http://127.0.0.1:{port}");
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal($"backprop: Failed to bind to address http://127.0.0.1:{port}: address already in use.", r.Stderr.Trim());
+        }
+        finally { taken.Stop(); }
+    }
+
     /// <summary>The real tool in its own process: `serve --json` prints one JSON object once it listens, the API answers,
     /// and the process is ended by the test.</summary>
     [Fact]
