@@ -57,11 +57,36 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
 
     private T? Get<T>(ParseResult parse, Option<T?> option) where T : struct => single || All.Contains(option) ? parse.GetValue(option) : null;
 
-    public ExperimentPreset ResolvePreset(ParseResult parse)
+    /// <summary>The PRESET argument of compare and report (which then take every option but --preset).</summary>
+    public static Argument<string> PresetArgument(string description) =>
+        new("preset") { Description = $"{description}: {string.Join(", ", Presets.Names)}" };
+
+    /// <summary>
+    /// Adds every option to <paramref name="command"/> (--preset only when the preset is not its argument), then the
+    /// command's own <paramref name="more"/> options.
+    /// </summary>
+    public void AddTo(Command command, Argument<string>? presetArgument, params Option[] more)
     {
-        var name = parse.GetValue(Preset) ?? defaultPreset;
+        if (presetArgument is not null) command.Arguments.Add(presetArgument);
+        foreach (var o in All)
+            if (presetArgument is null || o != Preset) command.Options.Add(o);
+        foreach (var o in more) command.Options.Add(o);
+    }
+
+    /// <summary>The preset, the command line's overrides and the experiment prepared from them (data loaded and checked).</summary>
+    public (ExperimentPreset Preset, ExperimentOverrides Overrides, PreparedExperiment Prepared) Prepare(ParseResult parse, Argument<string>? presetArgument = null)
+    {
+        var preset = ResolvePreset(parse, presetArgument);
+        var overrides = Overrides(parse, preset);
+        return (preset, overrides, Prepare(preset, overrides));
+    }
+
+    /// <summary>The preset named by the argument when the command has one, else by --preset (else the default).</summary>
+    public ExperimentPreset ResolvePreset(ParseResult parse, Argument<string>? presetArgument = null)
+    {
+        var (name, what) = presetArgument is null ? (parse.GetValue(Preset) ?? defaultPreset, "--preset: ") : (parse.GetValue(presetArgument)!, "");
         try { return Presets.Get(name); }
-        catch (ArgumentException e) { throw new UsageException($"--preset: {e.Message}"); }
+        catch (ArgumentException e) { throw new UsageException(what + e.Message); }
     }
 
     /// <summary>The overrides the command line gives; bad values are usage errors (exit 2). Applies --threads.</summary>

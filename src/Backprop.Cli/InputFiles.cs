@@ -8,7 +8,7 @@ internal static class InputFiles
 {
     /// <summary>
     /// Reads <paramref name="path"/> with <see cref="DataFiles.Read"/>. A missing file is a usage error (exit 2);
-    /// a damaged one an <see cref="InvalidDataException"/> whose message names the file (exit 1).
+    /// a damaged one an <see cref="InvalidDataException"/> whose message names the file (also exit 2: bad input).
     /// </summary>
     public static DataFileContents Read(string path, string? option = null)
     {

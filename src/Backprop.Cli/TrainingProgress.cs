@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Backprop.Training;
 using Spectre.Console;
@@ -29,6 +30,30 @@ internal static class TrainingProgress
         string.Create(C, $"epoch {e.Epoch,5}/{epochs,-5} cost {e.Cost,9:F5}  train {Pct(e.TrainAccuracy)}  valid {Pct(e.ValidAccuracy)}  {Seconds(e.Seconds),8}  ETA {(e.Epoch == 1 && epochs > 1 ? "…" : Seconds(Eta(e, epochs, firstEpochSeconds))),7}");
 
     public static string Pct(double? v) => v is double d ? (d * 100).ToString("F2", C).PadLeft(6) + " %" : "   –    ";
+
+    /// <summary>"98.05 %", or <paramref name="missing"/> when there is no such figure.</summary>
+    public static string Percent(double? v, string missing = "–") => v is double d ? (d * 100).ToString("F2", C) + " %" : missing;
+
+    /// <summary>The --print-every option of train and compare.</summary>
+    public static Option<int?> PrintEveryOption() =>
+        new("--print-every") { Description = "Print a progress line every N epochs (default: every epoch up to 100, else about 20 lines)" };
+
+    /// <summary>The value of --print-every, checked (at least 1); null when not given.</summary>
+    public static int? PrintEvery(ParseResult parse, Option<int?> option)
+    {
+        if (parse.GetValue(option) is int n) Options.RequirePositive(n, "--print-every");
+        return parse.GetValue(option);
+    }
+
+    /// <summary>
+    /// Runs the prepared experiment with progress on <paramref name="output"/>.Progress (live on a terminal), a line
+    /// every <paramref name="printEvery"/> epochs (default <see cref="DefaultPrintEvery"/>).
+    /// </summary>
+    public static Experiments.ExperimentResult Run(CommandOutput output, Experiments.PreparedExperiment prepared, int? printEvery, CancellationToken cancellation = default)
+    {
+        int epochs = prepared.Preset.Training.Epochs;
+        return Show(output.Progress, output.Live, epochs, printEvery ?? DefaultPrintEvery(epochs), onEpoch => prepared.Run(onEpoch, cancellation));
+    }
 
     private static double Eta(EpochRecord e, int epochs, double first) =>
         e.Epoch >= epochs ? 0 : (e.Seconds - first) / Math.Max(e.Epoch - 1, 1) * (epochs - e.Epoch);

@@ -14,31 +14,22 @@ internal static class CompareCommand
     public static Command Create()
     {
         var x = new ExperimentOptions();
-        var preset = new Argument<string>("preset") { Description = $"The preset to run: {string.Join(", ", Presets.Names)}" };
-        var printEvery = new Option<int?>("--print-every") { Description = "Print a progress line every N epochs" };
+        var preset = ExperimentOptions.PresetArgument("The preset to run");
+        var printEvery = TrainingProgress.PrintEveryOption();
         var json = Options.Json();
         var command = new Command("compare", "Run a preset and show our figures beside the seed's published ones");
-        command.Arguments.Add(preset);
-        foreach (var o in x.All.Where(o => o != x.Preset)) command.Options.Add(o);
-        command.Options.Add(printEvery);
-        command.Options.Add(json);
+        x.AddTo(command, preset, printEvery, json);
         command.SetAction(parse =>
         {
-            var stdout = parse.InvocationConfiguration.Output;
-            bool asJson = parse.GetValue(json);
-            var progress = asJson ? parse.InvocationConfiguration.Error : stdout;
+            var output = CommandOutput.Of(parse, json);
+            var (stdout, progress, asJson) = output;
             var c = CultureInfo.InvariantCulture;
-            ExperimentPreset p;
-            try { p = Presets.Get(parse.GetValue(preset)!); }
-            catch (ArgumentException e) { throw new UsageException(e.Message); }
-            if (parse.GetValue(printEvery) is int pe) Options.RequirePositive(pe, "--print-every");
-            var prepared = ExperimentOptions.Prepare(p, x.Overrides(parse, p));
+            int? every = TrainingProgress.PrintEvery(parse, printEvery);
+            var (_, _, prepared) = x.Prepare(parse, preset);
             var run = prepared.Preset;
             progress.WriteLine($"preset     {run.Name} on {prepared.Source.Name}: {run.Description}");
             if (run.Recipe.Length > 0) progress.WriteLine($"recipe     {run.Recipe}");
-            bool live = !asJson && TrainingProgress.IsTerminal(stdout);
-            var result = TrainingProgress.Show(progress, live, run.Training.Epochs,
-                parse.GetValue(printEvery) ?? TrainingProgress.DefaultPrintEvery(run.Training.Epochs), onEpoch => prepared.Run(onEpoch));
+            var result = TrainingProgress.Run(output, prepared, every);
             var rows = run.SeedFigures.Select(f => (Figure: f, Ours: result.Figure(f.Metric))).ToList();
             if (asJson)
             {
@@ -67,7 +58,9 @@ internal static class CompareCommand
                 });
                 return Cli.Ok;
             }
-            stdout.WriteLine(string.Create(c, $"trained    {result.Model.Spec}, {result.StopReason} in {result.Seconds:F1} s"));
+            string stop = result.StopReason.TrimEnd('.');
+            if (stop.Length > 0) stop = char.ToLowerInvariant(stop[0]) + stop[1..];
+            stdout.WriteLine(string.Create(c, $"trained    {result.Model.Spec}: {stop} in {result.Seconds:F1} s"));
             if (rows.Count == 0)
             {
                 stdout.WriteLine($"'{run.Name}' is not a seed experiment: it has no published figures. Ours: train {Pct(result.TrainAccuracy)}, valid {Pct(result.ValidAccuracy)}, test {Pct(result.TestAccuracy)}.");
@@ -88,7 +81,7 @@ internal static class CompareCommand
         return command;
     }
 
-    private static string Pct(double? v) => v is double d ? (d * 100).ToString("F2", CultureInfo.InvariantCulture) + " %" : "–";
+    private static string Pct(double? v) => TrainingProgress.Percent(v);
 
     private static string Fmt(double? v, SeedFigure f) => v is double d ? (f.IsAccuracy ? Pct(d) : d.ToString("F6", CultureInfo.InvariantCulture)) : "–";
 }

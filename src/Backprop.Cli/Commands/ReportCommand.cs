@@ -14,7 +14,7 @@ internal static class ReportCommand
 {
     public static Command Create()
     {
-        var preset = new Argument<string>("preset") { Description = $"The experiment: {string.Join(", ", Presets.Names)}" };
+        var preset = ExperimentOptions.PresetArgument("The experiment");
         var outDir = new Option<string?>("--out") { Description = "Directory for report.html (created if needed)" };
         var x = new ExperimentOptions();   // every override train takes, except --preset (the argument here)
         var noSweep = new Option<bool>("--no-sweep") { Description = "Skip the extra runs at the λ values the seed published figures for" };
@@ -24,25 +24,17 @@ internal static class ReportCommand
             "Run a preset experiment and write DIR/report.html: hyperparameters, timings, our figures beside the seed's, learning curves, samples, " +
             "hidden units, decision boundary, confusion matrix and misclassified samples in one self-contained page. JSON: preset, report, figures, train/valid/test accuracy, seconds")
         {
-            preset, outDir,
+            outDir,
         };
-        foreach (var o in x.All.Where(o => o != x.Preset)) command.Options.Add(o);
-        command.Options.Add(noSweep);
-        command.Options.Add(figures);
-        command.Options.Add(json);
+        x.AddTo(command, preset, noSweep, figures, json);
         command.SetAction(parse =>
         {
-            var stdout = parse.InvocationConfiguration.Output;
-            bool asJson = parse.GetValue(json);
-            var progress = asJson ? parse.InvocationConfiguration.Error : stdout;
+            var (stdout, progress, asJson) = CommandOutput.Of(parse, json);
             var c = CultureInfo.InvariantCulture;
-            ExperimentPreset p;
-            try { p = Presets.Get(parse.GetValue(preset)!); }
-            catch (ArgumentException e) { throw new UsageException(e.Message.Split(" (Parameter '")[0]); }
             string dir = parse.GetValue(outDir) ?? throw new UsageException("report: --out DIR is required (report.html is written there).");
             if (File.Exists(dir)) throw new UsageException($"--out {dir}: is a file; give a directory for report.html.");
-            var overrides = x.Overrides(parse, p);
-            var prepared = ExperimentOptions.Prepare(p, overrides);   // a configuration that does not fit the data fails here, before any training
+            Options.RequireOutputDirectory(dir, "--out");
+            var (p, overrides, prepared) = x.Prepare(parse, preset);   // a configuration that does not fit the data fails here, before any training
 
             int total = (overrides.ApplyTo(p)).Training.Epochs;
             int every = Math.Max(1, total / 10);
@@ -100,7 +92,7 @@ internal static class ReportCommand
         return command;
     }
 
-    private static string Pct(double? v) => v is double d ? (d * 100).ToString("F2", CultureInfo.InvariantCulture) + " %" : "   –   ";
+    private static string Pct(double? v) => TrainingProgress.Percent(v, missing: "   –   ");
 
     private static string Value(SeedFigure f, double? v) => v is not double d ? "–"
         : f.IsAccuracy ? (d * 100).ToString("F2", CultureInfo.InvariantCulture) + " %" : d.ToString("G6", CultureInfo.InvariantCulture);

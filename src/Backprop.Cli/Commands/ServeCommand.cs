@@ -35,9 +35,7 @@ internal static class ServeCommand
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            var stdout = parse.InvocationConfiguration.Output;
-            bool asJson = parse.GetValue(json);
-            var progress = asJson ? parse.InvocationConfiguration.Error : stdout;
+            var (stdout, progress, asJson) = CommandOutput.Of(parse, json);
             var addresses = ParseUrls(parse.GetValue(urls) ?? DigitServer.DefaultUrl);
             var (model, path, trained) = ResolveModel(parse.GetValue(modelPath), progress, cancellation);
             var app = DigitServer.Build(model, addresses);

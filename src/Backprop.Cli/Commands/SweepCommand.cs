@@ -19,16 +19,10 @@ internal static class SweepCommand
         var lr = new Option<string?>("--lr") { Description = "Learning rates to try, e.g. 0.01,0.1,1" };
         var json = Options.Json();
         var command = new Command("sweep", "Run a preset once per value of λ, hidden size or learning rate and tabulate the accuracies (default preset: ex4)");
-        foreach (var o in x.All) command.Options.Add(o);
-        command.Options.Add(lambda);
-        command.Options.Add(hidden);
-        command.Options.Add(lr);
-        command.Options.Add(json);
+        x.AddTo(command, null, lambda, hidden, lr, json);
         command.SetAction(parse =>
         {
-            var stdout = parse.InvocationConfiguration.Output;
-            bool asJson = parse.GetValue(json);
-            var progress = asJson ? parse.InvocationConfiguration.Error : stdout;
+            var (stdout, progress, asJson) = CommandOutput.Of(parse, json);
             var c = CultureInfo.InvariantCulture;
             var given = new (SweepParameter Parameter, string Option, string? Text)[]
             {
@@ -89,5 +83,5 @@ internal static class SweepCommand
         return command;
     }
 
-    private static string Pct(double? v) => v is double d ? (d * 100).ToString("F2", CultureInfo.InvariantCulture) + " %" : "–";
+    private static string Pct(double? v) => TrainingProgress.Percent(v);
 }

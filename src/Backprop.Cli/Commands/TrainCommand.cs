@@ -19,28 +19,23 @@ internal static class TrainCommand
         var x = new ExperimentOptions();
         var outPath = new Option<string?>("--out") { Description = "Where to save the model (default: models/<data>-mlp.json, models/<preset>-<data>.json with --preset)" };
         var history = new Option<string?>("--history") { Description = "Also write the per-epoch history as CSV (epoch,cost,train_accuracy,valid_accuracy,seconds,learning_rate)" };
-        var printEvery = new Option<int?>("--print-every") { Description = "Print a progress line every N epochs (default: every epoch up to 100, else about 20 lines)" };
+        var printEvery = TrainingProgress.PrintEveryOption();
         var json = Options.Json();
         var command = new Command("train", "Train a multilayer perceptron and save it (no options: a digit recognizer on built-in MNIST; --preset for the seed experiments)");
-        foreach (var o in x.All) command.Options.Add(o);
-        command.Options.Add(outPath);
-        command.Options.Add(history);
-        command.Options.Add(printEvery);
-        command.Options.Add(json);
+        x.AddTo(command, null, outPath, history, printEvery, json);
         command.SetAction(parse =>
         {
-            var stdout = parse.InvocationConfiguration.Output;
-            bool asJson = parse.GetValue(json);
-            var progress = asJson ? parse.InvocationConfiguration.Error : stdout;
+            var output = CommandOutput.Of(parse, json);
+            var (stdout, progress, asJson) = output;
             var c = CultureInfo.InvariantCulture;
-            var preset = x.ResolvePreset(parse);
-            var overrides = x.Overrides(parse, preset);
-            if (parse.GetValue(printEvery) is int pe) Options.RequirePositive(pe, "--print-every");
-            var prepared = ExperimentOptions.Prepare(preset, overrides);
+            int? every = TrainingProgress.PrintEvery(parse, printEvery);
+            var (preset, _, prepared) = x.Prepare(parse);
             var p = prepared.Preset;
             var set = prepared.Source;
             var train = prepared.Train;
-            string path = parse.GetValue(outPath) ?? Path.Combine("models", ReferenceEquals(preset, Presets.Default) ? $"{set.Name}-mlp.json" : $"{p.Name}-{set.Name}.json");
+            string path = Options.RequireOutputFile(
+                parse.GetValue(outPath) ?? Path.Combine("models", ReferenceEquals(preset, Presets.Default) ? $"{set.Name}-mlp.json" : $"{p.Name}-{set.Name}.json"), "--out");
+            string? historyPath = parse.GetValue(history) is { } h ? Options.RequireOutputFile(h, "--history") : null;
 
             if (!ReferenceEquals(preset, Presets.Default)) progress.WriteLine($"preset     {p.Name}: {p.Description}");
             progress.WriteLine(string.Create(c, $"data       {set.Name}: {train.Count} training samples x {train.FeatureCount} features, {train.Classes} classes" +
@@ -49,7 +44,6 @@ internal static class TrainCommand
                 $"{p.Training}, {p.Precision.ToString().ToLowerInvariant()}, init {p.Initializer}, scaling {p.ScalingFor(p.Data).ToString().ToLowerInvariant()}, seed {p.Seed}"));
 
             using var cancel = new CancellationTokenSource();
-            bool live = !asJson && TrainingProgress.IsTerminal(stdout);
             ConsoleCancelEventHandler? onCancel = null;
             if (ReferenceEquals(stdout, Console.Out)) // the real console (not a test harness): Ctrl+C stops after the epoch and saves
             {
@@ -59,15 +53,14 @@ internal static class TrainCommand
             ExperimentResult result;
             try
             {
-                result = TrainingProgress.Show(progress, live, p.Training.Epochs, parse.GetValue(printEvery) ?? TrainingProgress.DefaultPrintEvery(p.Training.Epochs),
-                    onEpoch => prepared.Run(onEpoch, cancel.Token));
+                result = TrainingProgress.Run(output, prepared, every, cancel.Token);
             }
             finally
             {
                 if (onCancel is not null) Console.CancelKeyPress -= onCancel;
             }
-            result.Model.Save(path);
-            if (parse.GetValue(history) is { } historyPath) result.History.WriteCsv(historyPath);
+            Options.WriteOutput(path, "--out", () => result.Model.Save(path));
+            if (historyPath is not null) Options.WriteOutput(historyPath, "--history", () => result.History.WriteCsv(historyPath));
 
             if (asJson)
             {
@@ -99,7 +92,7 @@ internal static class TrainCommand
             else
             {
                 stdout.WriteLine(string.Create(c, $"stopped    {result.StopReason.TrimEnd('.')} in {result.Seconds:F1} s"));
-                stdout.WriteLine($"accuracy   train {TrainingProgress.Pct(result.TrainAccuracy).Trim()}  valid {TrainingProgress.Pct(result.ValidAccuracy).Trim()}  test {TrainingProgress.Pct(result.TestAccuracy).Trim()}");
+                stdout.WriteLine($"accuracy   train {TrainingProgress.Percent(result.TrainAccuracy)}  valid {TrainingProgress.Percent(result.ValidAccuracy)}  test {TrainingProgress.Percent(result.TestAccuracy)}");
                 foreach (var f in p.SeedFigures)
                     if (result.Figure(f.Metric) is double ours)
                         stdout.WriteLine(string.Create(c, $"seed       {f.Metric} {f.Value * 100:F2} % (published by the seed: {f.Source}); ours {ours * 100:F2} %"));
@@ -120,7 +113,7 @@ internal static class TrainCommand
 
     public static string? TargetLine(ExperimentPreset p, ExperimentResult result) => p.Target is not { } t ? null
         : string.Create(CultureInfo.InvariantCulture,
-            $"target     {t.Metric} ≥ {t.Value * 100:F2} % in ≤ {t.MaxSeconds:0} s (our own target, not a seed figure); ours {TrainingProgress.Pct(result.Figure(t.Metric)).Trim()}{(t.IsMetBy(result) ? " — meets the accuracy" : " — below")}, training took {result.Seconds:F1} s");
+            $"target     {t.Metric} ≥ {t.Value * 100:F2} % in ≤ {t.MaxSeconds:0} s (our own target, not a seed figure); {(result.Figure(t.Metric) is double ours ? $"ours {ours * 100:F2} %{(t.IsMetBy(result) ? " — meets the accuracy" : " — below")}" : "not measured by this run (no such split)")}, training took {result.Seconds:F1} s");
 
     public static JsonArray SeedFiguresJson(ExperimentPreset p) => new(p.SeedFigures.Select(f => (JsonNode)new JsonObject
     {

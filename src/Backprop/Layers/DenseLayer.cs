@@ -63,7 +63,7 @@ public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         var db = BiasGradient.Span;
         db.Clear();
         for (int r = 0; r < dz.Rows; r++)
-            TensorPrimitives.Add<T>(db, dz.Row(r), db);
+            NumericKernels.AddInPlace(db, dz.Row(r));
         if (dx is null) return;
         if (inputActivation is Activation f) Gemm.Multiply(dz, Weights, dx, f, x);
         else Gemm.Multiply(dz, Weights, dx, T.One, T.Zero);

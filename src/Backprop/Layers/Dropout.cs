@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Backprop.Networks;
 using Backprop.Numerics;
 
@@ -28,6 +29,7 @@ public sealed class Dropout<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly NumPyRandom random;
     private T[][] masks;
     private T[][] outputs;
+    private uint[] draws = [];
     private int capacity;
 
     /// <summary>The same rate on every hidden layer and, optionally, on the input features.</summary>
@@ -77,11 +79,26 @@ public sealed class Dropout<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (rates[l] == 0) continue;
             var mask = masks[l].AsSpan(0, rows * sizes[l]);
-            uint threshold = thresholds[l];
-            T scale = scales[l];
-            for (int i = 0; i < mask.Length; i++)
-                mask[i] = random.NextUInt32() >= threshold ? scale : T.Zero;
+            var draws = this.draws.AsSpan(0, mask.Length);
+            random.NextUInt32(draws);
+            Select(draws, thresholds[l], scales[l], mask);
         }
+    }
+
+    /// <summary>mask[i] = draws[i] ≥ threshold ? scale : 0 (a vector at a time for float32).</summary>
+    private static void Select(ReadOnlySpan<uint> draws, uint threshold, T scale, Span<T> mask)
+    {
+        int i = 0;
+        if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
+        {
+            var single = MemoryMarshal.Cast<T, float>(mask);
+            var limit = new Vector<uint>(threshold);
+            var bits = new Vector<uint>(BitConverter.SingleToUInt32Bits(float.CreateTruncating(scale)));
+            for (; i <= draws.Length - Vector<uint>.Count; i += Vector<uint>.Count)
+                Vector.AsVectorSingle(Vector.GreaterThanOrEqual(new Vector<uint>(draws[i..]), limit) & bits).CopyTo(single[i..]);
+        }
+        for (; i < draws.Length; i++)
+            mask[i] = draws[i] >= threshold ? scale : T.Zero;
     }
 
     /// <summary>The current mask of weight layer l's input [rows, size] (0 or 1/(1 − p)); null when pₗ = 0.</summary>
@@ -140,6 +157,7 @@ public sealed class Dropout<T> where T : unmanaged, IFloatingPointIeee754<T>
             masks[l] = new T[checked(rows * sizes[l])];
             outputs[l] = new T[checked(rows * sizes[l])];
         }
+        draws = new uint[checked(rows * sizes.Max())];
         capacity = rows;
     }
 }

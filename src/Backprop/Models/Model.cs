@@ -55,6 +55,9 @@ public sealed class Model
     public void Save(string path) => ModelFile.Save(this, path);
     public static Model Load(string path) => ModelFile.Load(path);
 
+    /// <summary>Writes the model as an ONNX graph (raw features in, probabilities and label out), atomically; see <see cref="Onnx.OnnxExport"/>.</summary>
+    public Onnx.OnnxExportInfo SaveOnnx(string path, Onnx.OnnxExportOptions? options = null) => Onnx.OnnxExport.Save(this, path, options);
+
     public NetworkSpec Spec { get; }
     public Precision Precision => single is not null ? Precision.Float32 : Precision.Float64;
     public Preprocessor? Preprocessor { get; }

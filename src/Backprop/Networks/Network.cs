@@ -186,12 +186,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private double DataLoss(Workspace<T>.Views ws, Matrix<T> targets)
     {
-        var z = ws.OutputZ;
         var a = ws.Activations[^1];
-        double sum = 0;
-        for (int r = 0; r < a.Rows; r++)
-            sum += LossFunctions.Value<T>(Spec.OutputActivation, Spec.Loss, z.Row(r), a.Row(r), targets.Row(r));
-        return sum / a.Rows;
+        return LossFunctions.Sum<T>(Spec.OutputActivation, Spec.Loss, ws.OutputZ.Span, a.Span, targets.Span, a.Rows) / a.Rows;
     }
 
     private void Backward(Matrix<T> x, Matrix<T> targets, Workspace<T>.Views ws, T l2, Dropout<T>? dropout)

@@ -182,10 +182,34 @@ internal static class Epilogues
     /// <summary>z += bias; a = f(z) (a may be z). Softmax needs whole rows.</summary>
     public static void BiasActivation<T>(Span<T> z, ReadOnlySpan<T> bias, Activation activation, Span<T> a) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        System.Numerics.Tensors.TensorPrimitives.Add<T>(z, bias, z);
+        NumericKernels.AddInPlace(z, bias);
         if (activation == Activation.Identity && Overlaps(z, a)) return;
         if (!Overlaps(z, a)) z.CopyTo(a);
-        Activations.Apply(activation, a);
+        Activate(activation, a);
+    }
+
+    /// <summary>Spans at least this long go to TensorPrimitives as they are.</summary>
+    private const int StableLength = 64;
+
+    /// <summary>
+    /// a = f(a) with a result per element that does not depend on where the element sits in the span or how
+    /// long the span is. TensorPrimitives' sigmoid/tanh compute short spans (fewer elements than a vector) with
+    /// scalar code whose last bit can differ from the vector code; a block of C split differently between
+    /// threads would then round differently. Short spans are therefore computed in a zero-padded buffer of
+    /// <see cref="StableLength"/> elements, so every element always takes the vector path.
+    /// </summary>
+    public static void Activate<T>(Activation activation, Span<T> a) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (activation is Activation.Identity or Activation.Relu or Activation.Softmax || a.Length >= StableLength || a.IsEmpty)
+        {
+            Activations.Apply(activation, a); // ReLU is exact; softmax always gets whole rows
+            return;
+        }
+        Span<T> buffer = stackalloc T[StableLength];
+        buffer.Clear();
+        a.CopyTo(buffer);
+        Activations.Apply(activation, buffer);
+        buffer[..a.Length].CopyTo(a);
     }
 
     private static bool Overlaps<T>(Span<T> x, Span<T> y) => x.Overlaps(y);
@@ -297,6 +321,18 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
     {
         if (Epilogue == EpilogueKind.None || i0 >= i1 || j0 >= j1) return;
         int width = j1 - j0;
+        if (Epilogue == EpilogueKind.BiasActivation && Activation != Activation.Softmax && width == N && Ldc == N && LdAux == N)
+        {
+            // Whole rows, contiguous: the bias row by row, then one activation call over the block (short rows
+            // — 10 or 25 units over 5000 samples — would otherwise pay a library call per row).
+            var bias = Bias.AsSpan(BiasOffset, N);
+            for (int i = i0; i < i1; i++) NumericKernels.AddInPlace(C.AsSpan(OffsetC + i * Ldc, N), bias);
+            var z = C.AsSpan(OffsetC + i0 * Ldc, (i1 - i0) * N);
+            var a = Aux!.AsSpan(AuxOffset + i0 * LdAux, (i1 - i0) * N);
+            if (!z.Overlaps(a)) z.CopyTo(a);
+            Epilogues.Activate(Activation, a);
+            return;
+        }
         for (int i = i0; i < i1; i++)
         {
             var row = C.AsSpan(OffsetC + i * Ldc + j0, width);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Backprop.Numerics;
 
 /// <summary>
@@ -77,21 +79,23 @@ public sealed class NumPyRandom
 
     private void Reload()
     {
-        var mt = _mt;
+        // The reference generator's regeneration of all N words (genrand's "generate N words at one time"),
+        // through a ref to the state so that the JIT needs no bounds checks.
+        ref uint mt = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_mt);
         int i;
         uint y;
         for (i = 0; i < N - M; i++)
         {
-            y = (mt[i] & UpperMask) | (mt[i + 1] & LowerMask);
-            mt[i] = mt[i + M] ^ (y >> 1) ^ ((0U - (y & 1)) & MatrixA);
+            y = (Unsafe.Add(ref mt, i) & UpperMask) | (Unsafe.Add(ref mt, i + 1) & LowerMask);
+            Unsafe.Add(ref mt, i) = Unsafe.Add(ref mt, i + M) ^ (y >> 1) ^ ((0U - (y & 1)) & MatrixA);
         }
         for (; i < N - 1; i++)
         {
-            y = (mt[i] & UpperMask) | (mt[i + 1] & LowerMask);
-            mt[i] = mt[i + (M - N)] ^ (y >> 1) ^ ((0U - (y & 1)) & MatrixA);
+            y = (Unsafe.Add(ref mt, i) & UpperMask) | (Unsafe.Add(ref mt, i + 1) & LowerMask);
+            Unsafe.Add(ref mt, i) = Unsafe.Add(ref mt, i + (M - N)) ^ (y >> 1) ^ ((0U - (y & 1)) & MatrixA);
         }
-        y = (mt[N - 1] & UpperMask) | (mt[0] & LowerMask);
-        mt[N - 1] = mt[M - 1] ^ (y >> 1) ^ ((0U - (y & 1)) & MatrixA);
+        y = (Unsafe.Add(ref mt, N - 1) & UpperMask) | (mt & LowerMask);
+        Unsafe.Add(ref mt, N - 1) = Unsafe.Add(ref mt, M - 1) ^ (y >> 1) ^ ((0U - (y & 1)) & MatrixA);
         _pos = 0;
     }
 
@@ -105,6 +109,52 @@ public sealed class NumPyRandom
         y ^= (y << 15) & 0xefc60000U;
         y ^= y >> 18;
         return y;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the next raw 32-bit outputs — the same stream as that many
+    /// <see cref="NextUInt32()"/> calls (NumPy's <c>randint(0, 2**32, size=n, dtype=np.uint32)</c>), tempered
+    /// a vector at a time.
+    /// </summary>
+    public void NextUInt32(Span<uint> destination)
+    {
+        int i = 0;
+        while (i < destination.Length)
+        {
+            if (_pos == N) Reload();
+            int count = Math.Min(N - _pos, destination.Length - i);
+            Temper(_mt.AsSpan(_pos, count), destination.Slice(i, count));
+            _pos += count;
+            i += count;
+        }
+    }
+
+    private static void Temper(ReadOnlySpan<uint> state, Span<uint> output)
+    {
+        int k = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var b = new System.Numerics.Vector<uint>(0x9d2c5680U);
+            var c = new System.Numerics.Vector<uint>(0xefc60000U);
+            for (; k <= state.Length - System.Numerics.Vector<uint>.Count; k += System.Numerics.Vector<uint>.Count)
+            {
+                var y = new System.Numerics.Vector<uint>(state[k..]);
+                y ^= System.Numerics.Vector.ShiftRightLogical(y, 11);
+                y ^= System.Numerics.Vector.ShiftLeft(y, 7) & b;
+                y ^= System.Numerics.Vector.ShiftLeft(y, 15) & c;
+                y ^= System.Numerics.Vector.ShiftRightLogical(y, 18);
+                y.CopyTo(output[k..]);
+            }
+        }
+        for (; k < state.Length; k++)
+        {
+            uint y = state[k];
+            y ^= y >> 11;
+            y ^= (y << 7) & 0x9d2c5680U;
+            y ^= (y << 15) & 0xefc60000U;
+            y ^= y >> 18;
+            output[k] = y;
+        }
     }
 
     /// <summary>Two 32-bit outputs, the first in the high half (NumPy's <c>mt19937_next64</c>).</summary>

@@ -39,15 +39,21 @@ public sealed class TrainingHistory : List<EpochRecord>
             if (lines[i].Length == 0) continue;
             var f = lines[i].Split(',');
             if (f.Length != 6) throw new InvalidDataException($"{path}: line {i + 1} has {f.Length} fields; expected 6.");
+            EpochRecord record;
             try
             {
-                history.Add(new EpochRecord(int.Parse(f[0], CultureInfo.InvariantCulture), D(f[1]), N(f[2]), N(f[3]), D(f[4]), D(f[5])));
+                record = new EpochRecord(int.Parse(f[0], NumberStyles.None, CultureInfo.InvariantCulture), D(f[1]), N(f[2]), N(f[3]), D(f[4]), D(f[5]));
             }
-            catch (FormatException)
+            catch (Exception e) when (e is FormatException or OverflowException)
             {
                 throw new InvalidDataException($"{path}: line {i + 1} ('{lines[i]}') is not a row of numbers.");
             }
+            if (record.Epoch < 1 || !double.IsFinite(record.Cost) || !double.IsFinite(record.Seconds) || !double.IsFinite(record.LearningRate)
+                || record.TrainAccuracy is < 0 or > 1 or double.NaN || record.ValidAccuracy is < 0 or > 1 or double.NaN)
+                throw new InvalidDataException($"{path}: line {i + 1} ('{lines[i]}'): expected an epoch ≥ 1, finite cost, seconds and learning rate, and accuracies in 0..1.");
+            history.Add(record);
         }
+        if (history.Count == 0) throw new InvalidDataException($"{path}: the history has no epochs (only the header).");
         return history;
     }
 

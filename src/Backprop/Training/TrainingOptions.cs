@@ -92,7 +92,7 @@ public sealed record TrainingOptions
 
     /// <summary>The first epoch whose steps are averaged (resolves <see cref="AverageFromEpoch"/> = 0).</summary>
     public int AveragingStart => AverageFromEpoch > 0 ? AverageFromEpoch
-        : Averaging == AveragingKind.Swa ? Epochs - Epochs / 4 : 1;
+        : Averaging == AveragingKind.Swa ? Math.Clamp(Epochs - Epochs / 4 + 1, 1, Math.Max(Epochs, 1)) : 1;
 
     /// <summary>The learning rate of a per-epoch schedule (step, cosine) in epoch 1, 2, …; <see cref="LearningRate"/> for the others.</summary>
     public double EpochRate(int epoch) => Schedule switch

@@ -66,7 +66,7 @@ public class EvaluateCliTests
         using var dir = new TempDir();
         string data = WriteData(dir, y => { y[7] = 11; return y; });
         var r = CliHarness.Run("evaluate", "--data", data, "--weights", Weights, "--json");
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(2, r.ExitCode);
         Assert.Equal("", r.Stdout);
         Assert.Single(r.Stderr.TrimEnd().Split('\n'));
         Assert.Contains("'y'", r.Stderr);
@@ -79,7 +79,7 @@ public class EvaluateCliTests
         using var dir = new TempDir();
         string data = WriteData(dir, columns: 399);
         var r = CliHarness.Run("evaluate", "--data", data, "--weights", Weights);
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(2, r.ExitCode);
         Assert.Single(r.Stderr.TrimEnd().Split('\n'));
         Assert.Contains("399 columns", r.Stderr);
         Assert.Contains("400 inputs", r.Stderr);

@@ -55,7 +55,7 @@ public class ExperimentCliTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("The test data 'ex4_format_digits' has 400 features; the training data", r.Stderr);
         var damaged = CliHarness.Run("train", "--data", "digits", "--epochs", "1", "--test", Fixture.Path("experiments", "ex4_format_digits.json"), "--out", dir.File("m.json"));
-        Assert.Equal(1, damaged.ExitCode); // an existing file that is not data: exit 1 with the file named
+        Assert.Equal(2, damaged.ExitCode); // an existing file that is not data: bad input, exit 2 with the file named
         Assert.Contains("ex4_format_digits.json", damaged.Stderr);
         CliHarness.Result ok;
         try
@@ -150,6 +150,8 @@ public class ExperimentCliTests
         Assert.Contains("train_accuracy (λ = 20)", t.Stdout);
         Assert.Contains("(not measured by this run: backprop sweep --lambda)", t.Stdout);
         Assert.Contains("figures published by the seed experiment", t.Stdout);
+        // One sentence: "…: reached the limit of 3 iterations in 0.1 s", not "…, Reached the limit of 3 iterations. in 0.1 s".
+        Assert.Matches(@"\ntrained    64-25-10 sigmoid/sigmoid cross-entropy: [a-z][^.\n]* in \d+\.\d s\n", t.Stdout.ReplaceLineEndings("\n"));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class DropoutTests
         return (new Network<T>(spec, pt), dropout, x, y, c.GetProperty("lam").GetDouble(), c);
     }
 
-    private static void AssertMasks(Dropout<double> dropout, JsonElement keeps, string what)
+    private static void AssertMasks<T>(Dropout<T> dropout, JsonElement keeps, string what) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         int l = 0;
         foreach (var keep in keeps.EnumerateArray())
@@ -48,9 +48,9 @@ public class DropoutTests
             {
                 Assert.NotNull(mask);
                 var expected = keep.Ints();
-                double scale = 1 / (1 - dropout.Rates[l]);
+                T scale = T.One / T.CreateTruncating(1 - dropout.Rates[l]);
                 for (int i = 0; i < expected.Length; i++)
-                    Assert.True(mask.Span[i] == (expected[i] == 1 ? scale : 0), $"{what} layer {l} element {i}: mask {mask.Span[i]}, NumPy keep {expected[i]}");
+                    Assert.True(mask.Span[i] == (expected[i] == 1 ? scale : T.Zero), $"{what} layer {l} element {i}: mask {mask.Span[i]}, NumPy keep {expected[i]}");
             }
             l++;
         }
@@ -63,6 +63,46 @@ public class DropoutTests
         AssertMasks(dropout, c.GetProperty("keep"), $"{name} first batch");
         dropout.Draw(c.GetProperty("m").GetInt32());
         AssertMasks(dropout, c.GetProperty("second_keep"), $"{name} second batch");
+    }
+
+    [Theory, MemberData(nameof(Cases))]
+    public void Float32_masks_are_the_same_draws(string name)
+    {
+        var (_, dropout, _, _, _, c) = Load<float>(name);
+        AssertMasks(dropout, c.GetProperty("keep"), $"{name} first batch (float32)");
+        dropout.Draw(c.GetProperty("m").GetInt32());
+        AssertMasks(dropout, c.GetProperty("second_keep"), $"{name} second batch (float32)");
+    }
+
+    [Fact]
+    public void Bulk_draws_continue_the_one_at_a_time_stream()
+    {
+        var one = new Numerics.NumPyRandom(12345u);
+        var bulk = new Numerics.NumPyRandom(12345u);
+        var expected = new uint[3000];
+        for (int i = 0; i < expected.Length; i++) expected[i] = one.NextUInt32();
+        var got = new uint[3000];
+        bulk.NextUInt32(got.AsSpan(0, 7));           // within the first block
+        got[7] = bulk.NextUInt32();                   // mixed with single draws
+        bulk.NextUInt32(got.AsSpan(8, 1500));         // across two regenerations of the 624-word state
+        bulk.NextUInt32(got.AsSpan(1508));
+        Assert.Equal(expected, got);
+        Assert.Equal(one.Rand(), bulk.Rand());
+    }
+
+    [Fact]
+    public void Large_float32_masks_equal_float64_masks()
+    {
+        var spec = NetworkSpec.Create([300, 257, 10], Activation.Relu, Activation.Softmax);
+        var f = new Dropout<float>(spec, hidden: 0.35, input: 0.15, seed: 8);
+        var d = new Dropout<double>(spec, hidden: 0.35, input: 0.15, seed: 8);
+        for (int batch = 0; batch < 3; batch++)
+        {
+            f.Draw(33);
+            d.Draw(33);
+            for (int l = 0; l < 2; l++)
+                Assert.Equal(d.Mask(l)!.Span.ToArray().Select(v => v > 0), f.Mask(l)!.Span.ToArray().Select(v => v > 0));
+        }
     }
 
     [Theory, MemberData(nameof(Cases))]

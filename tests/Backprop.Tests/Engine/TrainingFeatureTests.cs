@@ -186,7 +186,10 @@ public class TrainingFeatureTests
         foreach (var bad in new[] { "ema:1.5", "swa:0", "polyak", "none:3", "ema:x" })
             Assert.Throws<ArgumentException>(() => TrainingOptions.ParseAveraging(bad));
         Assert.Equal(ScheduleKind.Cosine, TrainingOptions.ParseSchedule("cosine"));
-        Assert.Equal(9, new TrainingOptions { Epochs = 12, Averaging = AveragingKind.Swa }.AveragingStart);
+        // SWA by default averages the last quarter of the epochs (at least the last one).
+        Assert.Equal(10, new TrainingOptions { Epochs = 12, Averaging = AveragingKind.Swa }.AveragingStart);
+        Assert.Equal(3, new TrainingOptions { Epochs = 3, Averaging = AveragingKind.Swa }.AveragingStart);
+        Assert.Equal(1, new TrainingOptions { Epochs = 12, Averaging = AveragingKind.Ema }.AveragingStart);
     }
 
     private static (Matrix<double> X, int[] Labels, Matrix<double> VX, int[] VLabels) DigitsMatrices()

@@ -164,20 +164,29 @@ public sealed class GemmTests
     public void Fused_bias_and_activation_equals_the_unfused_sequence_bit_for_bit(Activation activation)
     {
         var random = new Random(11);
-        foreach (var (m, n, k) in new[] { (5, 3, 7), (100, 100, 784), (64, 300, 129), (33, 10, 100) })
+        // m·n ≥ 64 elements: the unfused reference applies the activation to the whole matrix in one call, which
+        // takes TensorPrimitives' vector path for every element, as the fused epilogue always does.
+        foreach (var (m, n, k) in new[] { (8, 8, 7), (100, 100, 784), (64, 300, 129), (33, 10, 100), (300, 2, 50), (40, 197, 100) })
         {
             var x = new Matrix<float>(m, k, Random<float>(random, m * k));
             var w = new Matrix<float>(n, k, Random<float>(random, n * k));
             var bias = Random<float>(random, n);
-            // Unfused: product, then bias, then activation, row by row.
+            // Unfused: product, then bias row by row, then the activation.
             var z1 = new Matrix<float>(m, n);
             Gemm.MultiplyTransposeB(x, w, z1, 1f, 0f);
             var a1 = new Matrix<float>(m, n);
             for (int r = 0; r < m; r++)
-            {
                 System.Numerics.Tensors.TensorPrimitives.Add(z1.Row(r), bias, z1.Row(r));
-                z1.Row(r).CopyTo(a1.Row(r));
-                Activations.Apply(activation, a1.Row(r));
+            if (activation == Activation.Softmax)
+                for (int r = 0; r < m; r++)
+                {
+                    z1.Row(r).CopyTo(a1.Row(r));
+                    Activations.Apply(activation, a1.Row(r));
+                }
+            else
+            {
+                z1.Span.CopyTo(a1.Span);
+                Activations.Apply(activation, a1.Span);
             }
             // Fused, separate output and in place.
             var z2 = new Matrix<float>(m, n);
@@ -240,6 +249,38 @@ public sealed class GemmTests
                         Assert.True(GemmJob<float>.ParallelRuns > before, "the product never ran on two threads");
                         Assert.Equal(c1, c2);
                     }
+        }
+        finally { Parallelism.MaxThreads = saved; }
+    }
+
+    [Theory]
+    [InlineData(Activation.Sigmoid)]
+    [InlineData(Activation.Tanh)]
+    public void Fused_activation_is_identical_for_one_and_two_threads(Activation activation)
+    {
+        if (WorkerPool.Shared.Capacity < 2) return;
+        var random = new Random(8);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            // (40, 194, 100): short and wide, split by columns with a 2-column last piece (shorter than any vector);
+            // (300, 5, 100): tall, split by rows.
+            foreach (var (m, n, k) in new[] { (40, 194, 100), (300, 5, 100), (5000, 25, 400) })
+            {
+                var x = new Matrix<float>(m, k, Random<float>(random, m * k));
+                var w = new Matrix<float>(n, k, Random<float>(random, n * k));
+                var bias = Random<float>(random, n);
+                var one = new Matrix<float>(m, n);
+                var two = new Matrix<float>(m, n);
+                Parallelism.MaxThreads = 1;
+                Gemm.MultiplyTransposeB(x, w, one, bias, activation);
+                Parallelism.MaxThreads = 2;
+                long before = GemmJob<float>.ParallelRuns;
+                for (int attempt = 0; attempt < 50 && GemmJob<float>.ParallelRuns == before; attempt++)
+                    Gemm.MultiplyTransposeB(x, w, two, bias, activation);
+                Assert.True(GemmJob<float>.ParallelRuns > before, "the product never ran on two threads");
+                Assert.Equal(one.Array, two.Array);
+            }
         }
         finally { Parallelism.MaxThreads = saved; }
     }

@@ -64,6 +64,15 @@ public sealed class Preprocessor
     /// <summary>Standardize: per-feature training population standard deviation (as computed; 0 means "divide by 1").</summary>
     public IReadOnlyList<double> Std => Kind == PreprocessorKind.Standardize ? _b : [];
 
+    /// <summary>
+    /// The per-feature constants <see cref="Apply(ReadOnlySpan{double}, Span{double})"/> uses, for exporters that must
+    /// reproduce it exactly: MinMax y = x·scale + offset; Standardize y = (x − offset)/scale (offset = mean,
+    /// scale = std with 0 replaced by 1); unused for Identity.
+    /// </summary>
+    internal ReadOnlySpan<double> ApplyScale => _scale;
+    /// <inheritdoc cref="ApplyScale"/>
+    internal ReadOnlySpan<double> ApplyOffset => _offset;
+
     /// <summary>A preprocessor that changes nothing.</summary>
     public static Preprocessor Identity(int featureCount) => new(PreprocessorKind.Identity, featureCount, 0, 0, new double[featureCount], new double[featureCount]);
 
