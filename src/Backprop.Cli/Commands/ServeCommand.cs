@@ -107,6 +107,7 @@ internal static class ServeCommand
         var result = TrainingProgress.Show(progress, live: TrainingProgress.IsTerminal(progress), p.Training.Epochs,
             TrainingProgress.DefaultPrintEvery(p.Training.Epochs), onEpoch => prepared.Run(onEpoch, cancellation));
         cancellation.ThrowIfCancellationRequested();
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stopped    {result.StopReason.TrimEnd('.')} in {result.Seconds:F1} s"));
         progress.WriteLine($"accuracy   train {TrainingProgress.Pct(result.TrainAccuracy).Trim()}  valid {TrainingProgress.Pct(result.ValidAccuracy).Trim()}  test {TrainingProgress.Pct(result.TestAccuracy).Trim()}");
         result.Model.Save(DefaultModelPath);
         progress.WriteLine($"model      saved to {Path.GetFullPath(DefaultModelPath)}");

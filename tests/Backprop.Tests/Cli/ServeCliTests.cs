@@ -65,16 +65,24 @@ public class ServeCliTests
 
     /// <summary>The real tool in its own process: `serve --json` prints one JSON object once it listens, the API answers,
     /// and the process is ended by the test.</summary>
-    [Fact]
-    public async Task Serve_listens_prints_one_json_object_and_answers()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // no --model: models/mnist-mlp.json in the working folder (present, so nothing is trained)
+    public async Task Serve_listens_prints_one_json_object_and_answers(bool explicitModel)
     {
         using var dir = new TempDir();
-        var path = dir.File("mnist.json");
+        Directory.CreateDirectory(dir.File("models"));
+        var path = explicitModel ? dir.File("mnist.json") : Path.Combine(dir.Path, "models", "mnist-mlp.json");
         var metadata = new Dictionary<string, string> { ["test_accuracy"] = "0.5" };
         Model.From(new Network<float>(NetworkSpec.Create([784, 8, 10], Backprop.Layers.Activation.Relu, Backprop.Layers.Activation.Softmax)), metadata: metadata).Save(path);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir.Path };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "backprop.dll"), "serve", "--model", path, "--urls", "http://127.0.0.1:0", "--json" })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "backprop.dll"), "serve", "--urls", "http://127.0.0.1:0", "--json" })
             start.ArgumentList.Add(a);
+        if (explicitModel)
+        {
+            start.ArgumentList.Add("--model");
+            start.ArgumentList.Add(path);
+        }
         using var process = Process.Start(start)!;
         try
         {
