@@ -153,6 +153,9 @@ public class PlotCliTests(PlotCliFiles files) : IClassFixture<PlotCliFiles>
         new[] { "history", "--history", "no-such.csv", "--out", "x.png" },
         new[] { "boundary", "--data", "spiral", "--out", "x.png" },
         new[] { "confusion", "--model", "MODEL", "--out", "x.png" },
+        // Too large to allocate: refused before any bitmap exists (1797 tiles at scale 40 would be 13860x13538).
+        new[] { "digits", "--data", "digits", "--count", "1797", "--scale", "40", "--out", "x.png" },
+        new[] { "image", "--data", "digits", "--samples", "3", "--scale", "2147483647", "--out", "x.png" },
     };
 
     [Theory]
