@@ -11,8 +11,9 @@ namespace Backprop.Numerics;
 /// <item><b>A·Bᵀ</b> on a batch (forward pass, both operands contiguous along k, few rows): a register-blocked
 /// dot-product kernel, 4 rows of A × 4 rows of B per tile, 16 vector accumulators along k, no packing.</item>
 /// <item><b>every other product</b> (A·B for dX, Aᵀ·B for dW, tall A·Bᵀ): a BLIS-style outer-product kernel. B is packed
-/// into kc × NR panels (NR = two vectors), A is broadcast straight from its storage (packed only for the last,
-/// partial panel of Aᵀ), and an MR = 8 × NR tile of C lives in 16 vector registers across the kc loop.</item>
+/// into kc × NR panels (NR = two vectors; a row-major B is read in place when few row panels reuse it, only its
+/// partial last panel packed), A is broadcast straight from its storage (packed only for a partial row panel),
+/// and an MR = 8 × NR tile of C lives in 16 vector registers across the kc loop.</item>
 /// </list>
 /// <para>Exactness and threads: an element of C is always computed by the same sequence of operations —
 /// the same vector lanes, the same kc blocks, the same reductions — whichever tile, thread or partition it

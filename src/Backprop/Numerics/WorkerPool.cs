@@ -125,17 +125,21 @@ internal sealed class WorkerPool
             {
                 long deadline = Stopwatch.GetTimestamp() + SpinTicks;
                 int spins = 0;
+                // SpinWait backs off and then yields the core (Thread.Yield / Sleep(0)), so a waiting worker gives
+                // way to other runnable threads on a busy machine and still wakes within microseconds on an idle one.
+                var spinner = new SpinWait();
                 while (Volatile.Read(ref posted) == seen)
                 {
-                    if ((++spins & 63) == 0 && Stopwatch.GetTimestamp() > deadline)
+                    if ((++spins & 15) == 0 && Stopwatch.GetTimestamp() > deadline)
                     {
                         Interlocked.Exchange(ref sleeping, 1);
                         if (Volatile.Read(ref posted) == seen) wake.Wait();
                         wake.Reset();
                         Interlocked.Exchange(ref sleeping, 0);
                         deadline = Stopwatch.GetTimestamp() + SpinTicks;
+                        spinner.Reset();
                     }
-                    else Thread.SpinWait(8);
+                    else spinner.SpinOnce(sleep1Threshold: -1);
                 }
                 seen = Volatile.Read(ref posted);
                 pool.Work(seen);
