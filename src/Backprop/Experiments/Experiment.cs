@@ -171,7 +171,13 @@ public static class Experiment
             train = train.Subset(Enumerable.Range(0, n).ToArray(), train.Name);
         }
         else if (split.ValidFraction > 0)
+        {
+            int all = train.Count;
             (train, valid) = Splits.Stratified(train, split.ValidFraction, p.Seed);
+            if (train.Count == 0 || valid.Count == 0)
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"A validation fraction of {split.ValidFraction} of the {all} samples of '{source.Train.Name}' leaves {train.Count} to train on and {valid.Count} to validate."));
+        }
         Dataset? test = split.TestFile is { } tf ? Matching(DataSource.Load(tf).Train, train, "test")
             : split.UseBuiltinTest ? source.Test : null;
 
