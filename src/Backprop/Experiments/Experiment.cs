@@ -193,6 +193,7 @@ public static class Experiment
         }
         if (p.Training.ShiftPixels > 0) p = p with { Training = ImageShift.ForImages(p.Training, train) };
         var spec = NetworkSpec.Create(p.LayerSizes(train.FeatureCount, train.Classes), p.HiddenActivation, p.OutputActivation, p.Loss);
+        _ = spec.ParameterCount;   // a network too large for one parameter array is refused here, before anything is printed or trained
         var preprocessor = p.ScalingFor(p.Data) switch
         {
             Scaling.None => null,

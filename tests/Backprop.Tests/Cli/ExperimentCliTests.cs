@@ -202,6 +202,7 @@ public class ExperimentCliTests
     [InlineData("train", "--preset", "raschka", "--layers", "784,100,9")]
     [InlineData("train", "--preset", "ex4", "--data", "missing-ex4data1.mat")]
     [InlineData("train", "--valid", "1.5")]
+    [InlineData("train", "--data", "digits", "--layers", "64,50000000,10")]   // 3.75e9 parameters (was: refused after the data and network lines, exit 1)
     [InlineData("train", "--data", "digits", "--valid", "0.9999")]   // no training sample left (was: "Cannot fit a preprocessor on zero samples.")
     [InlineData("train", "--data", "flower", "--valid", "0.001")]    // no validation sample (was: trained, then "Accuracy of zero samples is undefined.", exit 1)
     [InlineData("train", "--valid", "no-such-valid.csv")]
