@@ -119,7 +119,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var by = fullBatch ? targets : new Matrix<T>(batch, targets.Cols);
             var lastGood = (T[])net.Parameters.Clone();
             long samplesSeen = 0;
-            string stop = $"completed {o.Epochs} epochs";
+            string stop = $"completed {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}";
             for (int epoch = 1; epoch <= o.Epochs; epoch++)
             {
                 double rate = schedule?.Rate ?? o.EpochRate(epoch);

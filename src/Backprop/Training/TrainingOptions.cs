@@ -190,8 +190,9 @@ public sealed record TrainingOptions
     public override string ToString()
     {
         var c = CultureInfo.InvariantCulture;
+        // L-BFGS and CG take whole-data steps with their own line search: batch size and learning rate do not apply.
+        if (IsFullBatchMinimizer) return string.Create(c, $"{OptimizerName(Optimizer)} iterations={Epochs} lambda={Lambda}");
         var text = string.Create(c, $"{OptimizerName(Optimizer)} epochs={Epochs} batch={BatchSize} lr={LearningRate} lambda={Lambda}");
-        if (IsFullBatchMinimizer) return text;
         if (Schedule == ScheduleKind.Cosine) text += string.Create(c, $" schedule=cosine{(MinLearningRate > 0 ? $"(min {MinLearningRate})" : "")}");
         if (Dropout > 0) text += string.Create(c, $" dropout={Dropout}");
         if (InputDropout > 0) text += string.Create(c, $" input-dropout={InputDropout}");

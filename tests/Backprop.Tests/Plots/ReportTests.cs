@@ -49,7 +49,7 @@ public class ReportTests
 
         // Hyperparameters, timings and every seed figure beside ours.
         Assert.Contains("64-25-10 sigmoid/sigmoid", report.Html);
-        Assert.Contains("cg epochs=15", report.Html);
+        Assert.Contains("cg iterations=15", report.Html);
         Assert.Contains("Timings", report.Html);
         foreach (var f in Presets.Ex4.SeedFigures)
         {
