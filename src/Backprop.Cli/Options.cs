@@ -43,6 +43,42 @@ internal static class Options
         if (!(value >= 0 && value < 1)) throw new UsageException($"{option} must be a rate in [0, 1), got {value.ToString(CultureInfo.InvariantCulture)}.");
     }
 
+    /// <summary>
+    /// Checks, before any work, that <paramref name="path"/> can name an output file: not an existing directory, not
+    /// ending in a separator, and not under an existing file.
+    /// </summary>
+    public static string RequireOutputFile(string path, string option)
+    {
+        if (Directory.Exists(path) || path.EndsWith('/') || path.EndsWith(Path.DirectorySeparatorChar))
+            throw new UsageException($"{option} {path}: is a directory; give a file name.");
+        RequireNoFileAbove(Path.GetDirectoryName(Path.GetFullPath(path)), path, option);
+        return path;
+    }
+
+    /// <summary>Checks that <paramref name="path"/> can be an output directory (report): not a file, not under a file.</summary>
+    public static string RequireOutputDirectory(string path, string option)
+    {
+        if (File.Exists(path)) throw new UsageException($"{option} {path}: is a file; give a directory.");
+        RequireNoFileAbove(Path.GetFullPath(path), path, option);
+        return path;
+    }
+
+    private static void RequireNoFileAbove(string? dir, string path, string option)
+    {
+        for (; !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+            if (File.Exists(dir)) throw new UsageException($"{option} {path}: '{dir}' is a file, not a directory.");
+    }
+
+    /// <summary>Runs <paramref name="write"/>; a failure to write <paramref name="path"/> becomes a usage error naming the option.</summary>
+    public static void WriteOutput(string path, string option, Action write)
+    {
+        try { write(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{option} {path}: cannot write it ({e.Message.TrimEnd('.')}).");
+        }
+    }
+
     public static void RequirePositive(int value, string option)
     {
         if (value < 1) throw new UsageException($"{option} must be at least 1, got {value}.");

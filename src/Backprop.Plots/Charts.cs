@@ -46,6 +46,8 @@ public sealed class ConfusionChart(IReadOnlyList<Plot> plots, int width, int hei
     public double[,] Fractions { get; } = fractions;
     /// <summary>The colormap: brighter means a larger fraction.</summary>
     public static IColormap Colormap { get; } = new ScottPlot.Colormaps.Viridis();
+    /// <summary>What the colour shows, printed beside the x-axis label.</summary>
+    public const string ColourKey = "colour: fraction of the true class";
 }
 
 /// <summary>The chart kinds: learning curves, decision boundaries, confusion matrices.</summary>
@@ -74,9 +76,10 @@ public static class Charts
             var line = cost.Add.Scatter(h.Select(e => (double)e.Epoch).ToArray(), h.Select(e => e.Cost).ToArray(), Palette.ToScott(HistoryChart.ColorOf(i)));
             line.LineWidth = 2;
             line.MarkerSize = h.Count <= 30 ? 5 : 0;
-            line.LegendText = runs.Count > 1 ? runs[i].Name : "";
+            line.LegendText = runs.Count > 1 ? runs[i].Name : "training cost";
         }
-        if (runs.Count > 1) cost.ShowLegend(Edge.Bottom);
+        // Both panels get a legend row below or neither, so their plot areas line up side by side.
+        if (legend) cost.ShowLegend(Edge.Bottom);
         var plots = new List<Plot> { cost };
 
         if (anyAccuracy)
@@ -232,7 +235,10 @@ public static class Charts
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
         plot.Axes.SetLimits(-0.5, k - 0.5, k - 0.5, -0.5);
-        plot.XLabel("predicted class");
+        // What the colour means goes under the matrix, where no caller's title can drop it (a colour-bar label
+        // would overlap the bar's tick labels: ScottPlot places it at a fixed offset).
+        // Two lines, so the key fits the narrowest matrix (a report's 2-class one is 400 px wide).
+        plot.XLabel($"predicted class\n{ConfusionChart.ColourKey}", 14);
         plot.YLabel("true class");
         plot.Title(title ?? "confusion matrix (row-normalized)");
         plot.Add.ColorBar(map);

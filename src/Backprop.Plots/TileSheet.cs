@@ -59,8 +59,21 @@ public sealed class TileSheet : Figure
                 if (t.Gray.Count != imageHeight * imageWidth)
                     throw new ArgumentException($"Panel '{p.Title}': a tile has {t.Gray.Count} values; {imageHeight}x{imageWidth} images need {imageHeight * imageWidth}.", nameof(panels));
         }
-        return new TileSheet(panels, imageHeight, imageWidth, scale, Layout.Of(panels, imageHeight * scale, imageWidth * scale));
+        if ((long)imageHeight * scale > MaxSide || (long)imageWidth * scale > MaxSide)   // before the int layout arithmetic can overflow
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"One {imageHeight}x{imageWidth} image at scale {scale} would exceed {MaxSide} pixels a side: choose a smaller scale."), nameof(scale));
+        var layout = Layout.Of(panels, imageHeight * scale, imageWidth * scale);
+        if (layout.Width > MaxSide || layout.Height > MaxSide || (long)layout.Width * layout.Height > MaxPixels)
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The figure would be {layout.Width}x{layout.Height} pixels ({panels.Sum(p => p.Tiles.Count)} tiles of {imageHeight}x{imageWidth} at scale {scale}); " +
+                $"the limit is {MaxSide} a side and {MaxPixels / 1_000_000} million pixels: draw fewer samples or a smaller scale."), nameof(panels));
+        return new TileSheet(panels, imageHeight, imageWidth, scale, layout);
     }
+
+    /// <summary>The largest side of a tile sheet, in pixels (the bitmap is allocated whole).</summary>
+    public const int MaxSide = 16384;
+    /// <summary>The most pixels of a tile sheet (4 bytes each): e.g. a 100x100 grid of MNIST digits at scale 2 is 34 million.</summary>
+    public const long MaxPixels = 40_000_000;
 
     /// <summary>The figure pixels showing tile <paramref name="index"/> of panel <paramref name="panel"/> (its image area only).</summary>
     public SKRectI TileRect(int panel, int index)

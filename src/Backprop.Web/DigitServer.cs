@@ -56,6 +56,9 @@ public static class DigitServer
         builder.Logging.ClearProviders();
         // Logs go to stderr, so that stdout carries only what the caller prints (backprop serve --json: one JSON object).
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(logLevel);
+        // A failure to start (e.g. the port is taken) is thrown to the caller, who reports it in one line; the host's own
+        // log entry would repeat it with a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(new Predictor(model));
         var app = builder.Build();

@@ -58,7 +58,9 @@ internal static class CompareCommand
                 });
                 return Cli.Ok;
             }
-            stdout.WriteLine(string.Create(c, $"trained    {result.Model.Spec}, {result.StopReason} in {result.Seconds:F1} s"));
+            string stop = result.StopReason.TrimEnd('.');
+            if (stop.Length > 0) stop = char.ToLowerInvariant(stop[0]) + stop[1..];
+            stdout.WriteLine(string.Create(c, $"trained    {result.Model.Spec}: {stop} in {result.Seconds:F1} s"));
             if (rows.Count == 0)
             {
                 stdout.WriteLine($"'{run.Name}' is not a seed experiment: it has no published figures. Ours: train {Pct(result.TrainAccuracy)}, valid {Pct(result.ValidAccuracy)}, test {Pct(result.TestAccuracy)}.");

@@ -55,6 +55,7 @@ internal static class PlotCommand
             try { format = Figure.FormatOf(output); }
             catch (ArgumentException e) { throw new UsageException($"--out {e.Message}"); }
             if (Directory.Exists(output)) throw new UsageException($"--out {output}: is a directory; give a file name ending in .png or .svg.");
+            Options.RequireOutputFile(output, "--out");
             Options.RequirePositive(parse.GetValue(count), "--count");
             if (parse.GetValue(scale) is { } s) Options.RequirePositive(s, "--scale");
             if (parse.GetValue(columns) is { } cols) Options.RequirePositive(cols, "--columns");

@@ -33,6 +33,7 @@ internal static class ReportCommand
             var c = CultureInfo.InvariantCulture;
             string dir = parse.GetValue(outDir) ?? throw new UsageException("report: --out DIR is required (report.html is written there).");
             if (File.Exists(dir)) throw new UsageException($"--out {dir}: is a file; give a directory for report.html.");
+            Options.RequireOutputDirectory(dir, "--out");
             var (p, overrides, prepared) = x.Prepare(parse, preset);   // a configuration that does not fit the data fails here, before any training
 
             int total = (overrides.ApplyTo(p)).Training.Epochs;

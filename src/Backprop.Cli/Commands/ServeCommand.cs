@@ -35,11 +35,15 @@ internal static class ServeCommand
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            var stdout = parse.InvocationConfiguration.Output;
-            bool asJson = parse.GetValue(json);
-            var progress = asJson ? parse.InvocationConfiguration.Error : stdout;
+            var (stdout, progress, asJson) = CommandOutput.Of(parse, json);
             var addresses = ParseUrls(parse.GetValue(urls) ?? DigitServer.DefaultUrl);
-            var (model, path, trained) = ResolveModel(parse.GetValue(modelPath), progress, cancellation);
+            Model model; string path; bool trained;
+            try { (model, path, trained) = ResolveModel(parse.GetValue(modelPath), progress, cancellation); }
+            catch (OperationCanceledException e) when (cancellation.IsCancellationRequested)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"backprop: {e.Message}");
+                return Cli.Failure;
+            }
             var app = DigitServer.Build(model, addresses);
             await using (app)
             {
@@ -108,7 +112,9 @@ internal static class ServeCommand
         var p = prepared.Preset;
         var result = TrainingProgress.Show(progress, live: TrainingProgress.IsTerminal(progress), p.Training.Epochs,
             TrainingProgress.DefaultPrintEvery(p.Training.Epochs), onEpoch => prepared.Run(onEpoch, cancellation));
-        cancellation.ThrowIfCancellationRequested();
+        if (cancellation.IsCancellationRequested)
+            throw new OperationCanceledException($"cancelled after epoch {result.Epochs} of {p.Training.Epochs}: nothing was saved and nothing served.");
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stopped    {result.StopReason.TrimEnd('.')} in {result.Seconds:F1} s"));
         progress.WriteLine($"accuracy   train {TrainingProgress.Pct(result.TrainAccuracy).Trim()}  valid {TrainingProgress.Pct(result.ValidAccuracy).Trim()}  test {TrainingProgress.Pct(result.TestAccuracy).Trim()}");
         result.Model.Save(DefaultModelPath);
         progress.WriteLine($"model      saved to {Path.GetFullPath(DefaultModelPath)}");

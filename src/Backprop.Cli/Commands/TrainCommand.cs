@@ -33,7 +33,9 @@ internal static class TrainCommand
             var p = prepared.Preset;
             var set = prepared.Source;
             var train = prepared.Train;
-            string path = parse.GetValue(outPath) ?? Path.Combine("models", ReferenceEquals(preset, Presets.Default) ? $"{set.Name}-mlp.json" : $"{p.Name}-{set.Name}.json");
+            string path = Options.RequireOutputFile(
+                parse.GetValue(outPath) ?? Path.Combine("models", ReferenceEquals(preset, Presets.Default) ? $"{set.Name}-mlp.json" : $"{p.Name}-{set.Name}.json"), "--out");
+            string? historyPath = parse.GetValue(history) is { } h ? Options.RequireOutputFile(h, "--history") : null;
 
             if (!ReferenceEquals(preset, Presets.Default)) progress.WriteLine($"preset     {p.Name}: {p.Description}");
             progress.WriteLine(string.Create(c, $"data       {set.Name}: {train.Count} training samples x {train.FeatureCount} features, {train.Classes} classes" +
@@ -57,8 +59,8 @@ internal static class TrainCommand
             {
                 if (onCancel is not null) Console.CancelKeyPress -= onCancel;
             }
-            result.Model.Save(path);
-            if (parse.GetValue(history) is { } historyPath) result.History.WriteCsv(historyPath);
+            Options.WriteOutput(path, "--out", () => result.Model.Save(path));
+            if (historyPath is not null) Options.WriteOutput(historyPath, "--history", () => result.History.WriteCsv(historyPath));
 
             if (asJson)
             {

@@ -171,7 +171,13 @@ public static class Experiment
             train = train.Subset(Enumerable.Range(0, n).ToArray(), train.Name);
         }
         else if (split.ValidFraction > 0)
+        {
+            int all = train.Count;
             (train, valid) = Splits.Stratified(train, split.ValidFraction, p.Seed);
+            if (train.Count == 0 || valid.Count == 0)
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"A validation fraction of {split.ValidFraction} of the {all} samples of '{source.Train.Name}' leaves {train.Count} to train on and {valid.Count} to validate."));
+        }
         Dataset? test = split.TestFile is { } tf ? Matching(DataSource.Load(tf).Train, train, "test")
             : split.UseBuiltinTest ? source.Test : null;
 
@@ -187,6 +193,7 @@ public static class Experiment
         }
         if (p.Training.ShiftPixels > 0) p = p with { Training = ImageShift.ForImages(p.Training, train) };
         var spec = NetworkSpec.Create(p.LayerSizes(train.FeatureCount, train.Classes), p.HiddenActivation, p.OutputActivation, p.Loss);
+        _ = spec.ParameterCount;   // a network too large for one parameter array is refused here, before anything is printed or trained
         var preprocessor = p.ScalingFor(p.Data) switch
         {
             Scaling.None => null,

@@ -150,6 +150,8 @@ public class ExperimentCliTests
         Assert.Contains("train_accuracy (λ = 20)", t.Stdout);
         Assert.Contains("(not measured by this run: backprop sweep --lambda)", t.Stdout);
         Assert.Contains("figures published by the seed experiment", t.Stdout);
+        // One sentence: "…: reached the limit of 3 iterations in 0.1 s", not "…, Reached the limit of 3 iterations. in 0.1 s".
+        Assert.Matches(@"\ntrained    64-25-10 sigmoid/sigmoid cross-entropy: [a-z][^.\n]* in \d+\.\d s\n", t.Stdout.ReplaceLineEndings("\n"));
     }
 
     [Fact]
@@ -200,6 +202,9 @@ public class ExperimentCliTests
     [InlineData("train", "--preset", "raschka", "--layers", "784,100,9")]
     [InlineData("train", "--preset", "ex4", "--data", "missing-ex4data1.mat")]
     [InlineData("train", "--valid", "1.5")]
+    [InlineData("train", "--data", "digits", "--layers", "64,50000000,10")]   // 3.75e9 parameters (was: refused after the data and network lines, exit 1)
+    [InlineData("train", "--data", "digits", "--valid", "0.9999")]   // no training sample left (was: "Cannot fit a preprocessor on zero samples.")
+    [InlineData("train", "--data", "flower", "--valid", "0.001")]    // no validation sample (was: trained, then "Accuracy of zero samples is undefined.", exit 1)
     [InlineData("train", "--valid", "no-such-valid.csv")]
     [InlineData("train", "--test", "no-such-test.csv")]
     [InlineData("train", "--threads", "0")]

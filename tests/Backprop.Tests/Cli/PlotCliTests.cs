@@ -62,6 +62,28 @@ public class PlotCliTests(PlotCliFiles files) : IClassFixture<PlotCliFiles>
         AssertSamePixels(dir.File("d.png"), expected);
     }
 
+    [Theory]
+    [InlineData("image", "--data", "digits", "--samples", "3")]
+    [InlineData("weights", "--model", "MODEL")]
+    [InlineData("history", "--history", "HISTORY")]
+    [InlineData("boundary", "--model", "SPIRAL", "--data", "spiral")]
+    [InlineData("confusion", "--model", "MODEL", "--data", "digits")]
+    [InlineData("misclassified", "--model", "MODEL", "--data", "digits", "--max", "6")]
+    public void Every_kind_prints_one_json_object_describing_the_file_it_wrote(params string[] args)
+    {
+        using var dir = new TempDir();
+        var a = args.Select(x => x switch { "MODEL" => files.DigitsModel, "SPIRAL" => files.SpiralModel, "HISTORY" => files.History, _ => x });
+        var r = Plot([.. a, "--out", dir.File("p.png"), "--json"]);
+        var j = r.Json();   // throws unless stdout is exactly one JSON value
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, j.ValueKind);
+        Assert.Equal(args[0], j.GetProperty("kind").GetString());
+        Assert.Equal(dir.File("p.png"), j.GetProperty("out").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(j.GetProperty("shows").GetString()));
+        using var png = Decode(File.ReadAllBytes(dir.File("p.png")));
+        Assert.Equal(png.Width, j.GetProperty("width").GetInt32());
+        Assert.Equal(png.Height, j.GetProperty("height").GetInt32());
+    }
+
     [Fact]
     public void Random_digits_as_svg()
     {
@@ -131,6 +153,9 @@ public class PlotCliTests(PlotCliFiles files) : IClassFixture<PlotCliFiles>
         new[] { "history", "--history", "no-such.csv", "--out", "x.png" },
         new[] { "boundary", "--data", "spiral", "--out", "x.png" },
         new[] { "confusion", "--model", "MODEL", "--out", "x.png" },
+        // Too large to allocate: refused before any bitmap exists (1797 tiles at scale 40 would be 13860x13538).
+        new[] { "digits", "--data", "digits", "--count", "1797", "--scale", "40", "--out", "x.png" },
+        new[] { "image", "--data", "digits", "--samples", "3", "--scale", "2147483647", "--out", "x.png" },
     };
 
     [Theory]

@@ -45,18 +45,44 @@ public class ServeCliTests
         Assert.Contains("needs a model of 28x28 images (784 inputs)", r.Stderr);
     }
 
-    /// <summary>The real tool in its own process: `serve --json` prints one JSON object once it listens, the API answers,
-    /// and the process is ended by the test.</summary>
     [Fact]
-    public async Task Serve_listens_prints_one_json_object_and_answers()
+    public void A_taken_port_is_reported_in_one_line()
     {
         using var dir = new TempDir();
-        var path = dir.File("mnist.json");
+        var model = dir.File("m.json");
+        Model.From(new Network<float>(NetworkSpec.Create([784, 3, 10]))).Save(model);
+        var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+            var r = CliHarness.Run("serve", "--model", model, "--urls", $"http://127.0.0.1:{port}");
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal($"backprop: Failed to bind to address http://127.0.0.1:{port}: address already in use.", r.Stderr.Trim());
+        }
+        finally { taken.Stop(); }
+    }
+
+    /// <summary>The real tool in its own process: `serve --json` prints one JSON object once it listens, the API answers,
+    /// and the process is ended by the test.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // no --model: models/mnist-mlp.json in the working folder (present, so nothing is trained)
+    public async Task Serve_listens_prints_one_json_object_and_answers(bool explicitModel)
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("models"));
+        var path = explicitModel ? dir.File("mnist.json") : Path.Combine(dir.Path, "models", "mnist-mlp.json");
         var metadata = new Dictionary<string, string> { ["test_accuracy"] = "0.5" };
         Model.From(new Network<float>(NetworkSpec.Create([784, 8, 10], Backprop.Layers.Activation.Relu, Backprop.Layers.Activation.Softmax)), metadata: metadata).Save(path);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir.Path };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "backprop.dll"), "serve", "--model", path, "--urls", "http://127.0.0.1:0", "--json" })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "backprop.dll"), "serve", "--urls", "http://127.0.0.1:0", "--json" })
             start.ArgumentList.Add(a);
+        if (explicitModel)
+        {
+            start.ArgumentList.Add("--model");
+            start.ArgumentList.Add(path);
+        }
         using var process = Process.Start(start)!;
         try
         {

@@ -86,6 +86,11 @@ public class OnnxExportTests(ITestOutputHelper output)
         list.Add(new Case("tanh/identity no scaling float64",
             Model.From(Random<double>(NetworkSpec.Create([4, 9, 3], Activation.Tanh, Activation.Identity, Loss.SquaredError), 8)), xi, 100));
 
+        // No hidden layer (multinomial logistic regression): one Gemm, pixels 0..255 to [−1, 1].
+        var xl = RandomFeatures(80, 16, 9, 0, 255);
+        list.Add(new Case("logistic no hidden layer float32",
+            Model.From(Random<float>(NetworkSpec.Create([16, 3], Activation.Relu, Activation.Softmax), 10, gain: 3), Preprocessor.MinMaxFixed(16, 0, 255, -1, 1)), xl, 80));
+
         // A trained model with pixel scaling: MNIST 784-32-10 ReLU/softmax, one epoch on 6000 images, run on 1000 test images.
         var mnist = BuiltinData.Load("mnist");
         var train = Slice(mnist.Train, 6000);

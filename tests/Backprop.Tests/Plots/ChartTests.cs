@@ -63,6 +63,19 @@ public class ChartTests
     }
 
     [Fact]
+    public void History_of_one_run_lines_up_the_cost_and_accuracy_panels()
+    {
+        // One run with accuracy: the accuracy panel has a legend row (train / validation); the cost panel must have one
+        // too, or its plot area is taller and the two epoch axes sit at different heights.
+        var chart = Charts.History([new NamedHistory("only", Synthetic(e => 2.0 / e, e => 0.5 + 0.04 * e, e => 0.45 + 0.035 * e, 12))]);
+        using var bitmap = Render(chart, "history-one-run");
+        var cost = chart.DataArea(0);
+        var accuracy = chart.DataArea(1);
+        Assert.True(Math.Abs(cost.Top - accuracy.Top) <= 1 && Math.Abs(cost.Bottom - accuracy.Bottom) <= 1,
+            $"cost area {cost}, accuracy area {accuracy}");
+    }
+
+    [Fact]
     public void History_from_a_csv_file_without_accuracy_is_one_cost_plot()
     {
         var h = Synthetic(e => Math.Exp(-e / 5.0), _ => 0, _ => 0, 20);
@@ -195,5 +208,14 @@ public class ChartTests
         Assert.True(Luminance(At(1, 1)) > Luminance(At(1, 2)));
         Assert.True(Luminance(At(2, 2)) > Luminance(At(2, 0)) + 100);
         Assert.True(chart.PixelOf(0, 0, 0).Y < chart.PixelOf(0, 0, 2).Y, "true class 0 is the top row");
+    }
+
+    [Fact]
+    public void Confusion_matrix_says_what_the_colour_means_whatever_the_title()
+    {
+        var svg = Charts.ConfusionMatrix(new int[,] { { 3, 1 }, { 0, 4 } }, ["a", "b"], title: "my title").ToSvg();
+        Assert.Contains("predicted class", svg);
+        Assert.Contains("my title", svg);
+        Assert.Contains(ConfusionChart.ColourKey, svg);
     }
 }

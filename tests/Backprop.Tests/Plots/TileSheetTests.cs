@@ -239,4 +239,16 @@ public class TileSheetTests
                     Assert.Equal(png.GetPixel(x, y), embedded.GetPixel(x, y));
         }
     }
+
+    [Fact]
+    public void A_sheet_too_large_to_allocate_is_refused_with_its_size()
+    {
+        var digits = Digits.Value.Train;
+        var all = Enumerable.Range(0, digits.Count).ToArray();
+        var e = Assert.Throws<ArgumentException>(() => Figures.DigitGrid(digits, all, new ImageOptions { Scale = 40 }));
+        // 43 columns x 42 rows of 320-pixel tiles, 2-pixel gaps, 8-pixel margins: 43·320 + 42·2 + 16 = 13860 wide, 42·320 + 41·2 + 16 = 13538 high.
+        Assert.Contains("would be 13860x13538 pixels (1797 tiles of 8x8 at scale 40)", e.Message);
+        Assert.Throws<ArgumentException>(() => Figures.Image(digits, 0, new ImageOptions { Scale = int.MaxValue }));
+        Assert.Equal(digits.Count, Figures.DigitGrid(digits, all, new ImageOptions { Scale = 4 }).Panels[0].Tiles.Count);   // large but allowed
+    }
 }

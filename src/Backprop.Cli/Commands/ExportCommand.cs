@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Backprop.Models;
+using Backprop.Models.Onnx;
+
+namespace Backprop.Cli.Commands;
+
+/// <summary>
+/// <c>backprop export --model PATH --onnx OUT.onnx [--matlab OUT.mat]</c>: a saved model for use elsewhere — an ONNX
+/// graph (<see cref="OnnxExport"/>) and/or the course's MATLAB Theta matrices (<see cref="MatlabExport"/>).
+/// </summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var modelPath = new Option<string>("--model") { Description = "A model saved by 'backprop train' (or Model.Save)", Required = true };
+        var onnx = new Option<string?>("--onnx") { Description = "Write an ONNX model: input 'input' [N, features] raw features, outputs 'probabilities' [N, classes] and 'label' int64 [N]" };
+        var matlab = new Option<string?>("--matlab") { Description = "Write a .mat file with Theta1, Theta2, … (ex4 layout, bias column first), activations, classes and the input scaling" };
+        var precision = new Option<string>("--precision") { Description = "Element type of the ONNX graph: float32 (default) or float64", DefaultValueFactory = _ => "float32" };
+        var json = Options.Json();
+        var command = new Command("export",
+            "Export a saved model to ONNX (any ONNX runtime: C#, Python, C++, JavaScript…) and/or MATLAB's Theta matrices. JSON: model, network, classes, onnx {path, bytes, opset, …}, matlab {path, variables}")
+        {
+            modelPath, onnx, matlab, precision, json,
+        };
+        command.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            string path = parse.GetValue(modelPath)!;
+            string? onnxPath = Blank(parse.GetValue(onnx));
+            string? matPath = Blank(parse.GetValue(matlab));
+            var elementType = parse.GetValue(precision) switch
+            {
+                "float32" => OnnxElementType.Float32,
+                "float64" => OnnxElementType.Float64,
+                var other => throw new UsageException($"--precision '{other}': expected float32 or float64."),
+            };
+            if (onnxPath is null && matPath is null) throw new UsageException("export: give --onnx OUT.onnx and/or --matlab OUT.mat.");
+            if (onnxPath is not null && matPath is not null && Path.GetFullPath(onnxPath) == Path.GetFullPath(matPath))
+                throw new UsageException($"export: --onnx and --matlab name the same file '{onnxPath}'.");
+            CheckOutput(onnxPath, "--onnx");
+            CheckOutput(matPath, "--matlab");
+            var model = Load(path);
+
+            OnnxExportInfo? info = null;
+            if (onnxPath is not null)
+            {
+                try { info = OnnxExport.Save(model, onnxPath, new OnnxExportOptions { ElementType = elementType }); }
+                catch (InvalidDataException e) { throw new UsageException($"--model {path}: {e.Message}"); }
+            }
+            IReadOnlyList<Backprop.Data.NDArray>? variables = matPath is null ? null : MatlabExport.Save(model, matPath);
+
+            if (parse.GetValue(json))
+                Cli.WriteJson(stdout, ToJson(path, model, onnxPath, info, matPath, variables));
+            else
+                WriteText(stdout, path, model, onnxPath, info, matPath, variables);
+            return Cli.Ok;
+        });
+        return command;
+    }
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    private static void CheckOutput(string? path, string option)
+    {
+        if (path is not null && Directory.Exists(path)) throw new UsageException($"{option} {path}: is a directory; give a file name.");
+    }
+
+    /// <summary>A missing or unreadable model is bad input: one line naming the file, exit code 2.</summary>
+    private static Model Load(string path)
+    {
+        if (Directory.Exists(path)) throw new UsageException($"--model {path}: is a directory, not a model file.");
+        if (!File.Exists(path)) throw new UsageException($"--model {path}: no such file.");
+        try { return Model.Load(path); }
+        catch (InvalidDataException e)
+        {
+            // Model.Load's messages start with the file name; say it once.
+            string prefix = Path.GetFileName(path) + ": ";
+            throw new UsageException($"--model {path}: {(e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message)}");
+        }
+    }
+
+    private static string Scaling(Model model) => model.Preprocessor?.ToString() ?? "none";
+
+    private static JsonObject ToJson(string path, Model model, string? onnxPath, OnnxExportInfo? info, string? matPath, IReadOnlyList<Backprop.Data.NDArray>? variables) => new()
+    {
+        ["model"] = path,
+        ["network"] = model.Spec.ToString(),
+        ["precision"] = model.Precision == Precision.Float32 ? "float32" : "float64",
+        ["scaling"] = Scaling(model),
+        ["classes"] = Cli.ToJsonArray(model.ClassNames),
+        ["onnx"] = info is null ? null : new JsonObject
+        {
+            ["path"] = onnxPath,
+            ["bytes"] = info.Bytes,
+            ["ir_version"] = info.IrVersion,
+            ["opset"] = info.Opset,
+            ["element_type"] = info.ElementType == OnnxElementType.Float32 ? "float32" : "float64",
+            ["input"] = new JsonObject { ["name"] = OnnxExport.InputName, ["shape"] = new JsonArray("N", info.Features) },
+            ["outputs"] = new JsonArray(
+                new JsonObject { ["name"] = OnnxExport.ProbabilitiesName, ["shape"] = new JsonArray("N", info.Outputs) },
+                new JsonObject { ["name"] = OnnxExport.LabelName, ["shape"] = new JsonArray("N"), ["type"] = "int64" }),
+            ["operators"] = Cli.ToJsonArray(info.Operators),
+            ["constants"] = info.Constants,
+        },
+        ["matlab"] = variables is null ? null : new JsonObject
+        {
+            ["path"] = matPath,
+            ["variables"] = new JsonArray(variables.Select(v => (JsonNode)new JsonObject
+            {
+                ["name"] = v.Name, ["class"] = v.ClassName, ["shape"] = Cli.ToJsonArray(v.Shape),
+            }).ToArray()),
+        },
+    };
+
+    private static void WriteText(TextWriter stdout, string path, Model model, string? onnxPath, OnnxExportInfo? info, string? matPath, IReadOnlyList<Backprop.Data.NDArray>? variables)
+    {
+        var c = CultureInfo.InvariantCulture;
+        stdout.WriteLine(string.Create(c, $"model      {path}: {model.Spec}, {(model.Precision == Precision.Float32 ? "float32" : "float64")}, scaling {Scaling(model)}, {model.ClassNames.Count} classes"));
+        if (info is not null)
+        {
+            string t = info.ElementType == OnnxElementType.Float32 ? "float32" : "float64";
+            stdout.WriteLine(string.Create(c, $"onnx       {onnxPath}: {info.Bytes} bytes, opset {info.Opset}, IR {info.IrVersion}, {t}"));
+            stdout.WriteLine(string.Create(c, $"           input \"{OnnxExport.InputName}\" {t} [N, {info.Features}] (raw features; the scaling is in the graph)"));
+            stdout.WriteLine(string.Create(c, $"           outputs \"{OnnxExport.ProbabilitiesName}\" {t} [N, {info.Outputs}], \"{OnnxExport.LabelName}\" int64 [N]; class names in metadata \"{OnnxExport.ClassesKey}\""));
+            stdout.WriteLine($"           graph: {string.Join(" ", info.Operators)}");
+        }
+        if (variables is not null)
+            stdout.WriteLine($"matlab     {matPath}: {string.Join(", ", variables.Select(v => $"{v.Name} {v.ShapeText} {v.ClassName}"))}");
+    }
+}
