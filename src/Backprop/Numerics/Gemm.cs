@@ -333,6 +333,12 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
             Epilogues.Activate(Activation, a);
             return;
         }
+        if (Epilogue == EpilogueKind.Derivative && width == N && Ldc == N && LdAux == N)
+        {
+            // Whole contiguous rows: one vectorized call over the block (the result per element does not depend on the span).
+            Activations.MultiplyDerivative<T>(Activation, Aux!.AsSpan(AuxOffset + i0 * LdAux, (i1 - i0) * N), C.AsSpan(OffsetC + i0 * Ldc, (i1 - i0) * N));
+            return;
+        }
         for (int i = i0; i < i1; i++)
         {
             var row = C.AsSpan(OffsetC + i * Ldc + j0, width);

@@ -1,0 +1,80 @@
+using System.Numerics;
+using Backprop.Layers;
+using Backprop.Losses;
+
+namespace Backprop.Tests.Engine;
+
+/// <summary>The vectorized element-wise kernels against plain scalar loops, on lengths that exercise every vector tail.</summary>
+public sealed class ElementwiseKernelTests
+{
+    private static readonly int[] Lengths = [0, 1, 3, 7, 8, 10, 15, 16, 17, 25, 31, 32, 33, 100, 125, 250];
+
+    private static T[] Values<T>(Random random, int n, double lo, double hi) where T : IFloatingPointIeee754<T> =>
+        Enumerable.Range(0, n).Select(_ => T.CreateTruncating(lo + (hi - lo) * random.NextDouble())).ToArray();
+
+    [Theory]
+    [InlineData(Activation.Sigmoid)]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Identity)]
+    public void MultiplyDerivative_equals_the_scalar_formula_bit_for_bit(Activation activation)
+    {
+        Check<float>(activation);
+        Check<double>(activation);
+
+        static void Check<T>(Activation activation) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var random = new Random(31);
+            foreach (int n in Lengths)
+            {
+                var a = Values<T>(random, n, activation == Activation.Sigmoid ? 0 : -1, 1);
+                if (n > 2) { a[0] = T.Zero; a[1] = T.NaN; } // ReLU's boundary and a NaN activation
+                var d = Values<T>(random, n, -2, 2);
+                var expected = new T[n];
+                for (int i = 0; i < n; i++)
+                    expected[i] = activation switch
+                    {
+                        Activation.Sigmoid => d[i] * (a[i] * (T.One - a[i])),
+                        Activation.Tanh => d[i] * (T.One - a[i] * a[i]),
+                        Activation.Relu => a[i] > T.Zero ? d[i] : T.Zero,
+                        _ => d[i],
+                    };
+                // Also on a span that starts at an odd offset (unaligned loads).
+                var shifted = new T[n + 1];
+                d.CopyTo(shifted, 1);
+                Activations.MultiplyDerivative<T>(activation, a, d);
+                Assert.Equal(expected, d);
+                Activations.MultiplyDerivative<T>(activation, a, shifted.AsSpan(1));
+                Assert.Equal(expected, shifted[1..]);
+            }
+        }
+    }
+
+    [Fact]
+    public void MultiplyDerivative_refuses_fewer_activations_than_gradients()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Activations.MultiplyDerivative<double>(Activation.Sigmoid, new double[3], new double[4]));
+        Assert.Contains("3 elements", ex.Message);
+    }
+
+    [Fact]
+    public void Sigmoid_cross_entropy_sum_matches_a_scalar_sum_in_float32_and_float64()
+    {
+        var random = new Random(8);
+        foreach (int n in Lengths)
+        {
+            var z = Values<double>(random, n, -40, 40);
+            var y = Enumerable.Range(0, n).Select(_ => (double)random.Next(2)).ToArray();
+            double expected = 0;
+            for (int i = 0; i < n; i++) expected += Math.Max(z[i], 0) - y[i] * z[i] + Math.Log(1 + Math.Exp(-Math.Abs(z[i])));
+            double tolerance = 1e-12 * Math.Max(1, Math.Abs(expected));
+            Assert.Equal(expected, LossFunctions.Sum<double>(Activation.Sigmoid, Loss.CrossEntropy, z, new double[n], y, 1), tolerance);
+            // float32 inputs: the same sum over the float32 values, widened.
+            var zf = z.Select(v => (float)v).ToArray();
+            var yf = y.Select(v => (float)v).ToArray();
+            double expectedF = 0;
+            for (int i = 0; i < n; i++) expectedF += Math.Max(zf[i], 0) - yf[i] * (double)zf[i] + Math.Log(1 + Math.Exp(-Math.Abs((double)zf[i])));
+            Assert.Equal(expectedF, LossFunctions.Sum<float>(Activation.Sigmoid, Loss.CrossEntropy, zf, new float[n], yf, 1), 1e-12 * Math.Max(1, Math.Abs(expectedF)));
+        }
+    }
+}
