@@ -39,7 +39,10 @@ public static class Activations
     {
         switch (activation)
         {
-            case Activation.Sigmoid: TensorPrimitives.Sigmoid<T>(row, row); break;
+            case Activation.Sigmoid:
+                if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated) SigmoidSingle(MemoryMarshal.Cast<T, float>(row));
+                else TensorPrimitives.Sigmoid<T>(row, row);
+                break;
             case Activation.Tanh: TensorPrimitives.Tanh<T>(row, row); break;
             case Activation.Relu: TensorPrimitives.Max<T>(row, T.Zero, row); break;
             case Activation.Identity: break;
@@ -119,6 +122,58 @@ public static class Activations
                 _ => ai > T.Zero ? dA[i] : T.Zero,
             };
         }
+    }
+
+    /// <summary>
+    /// float32 sigmoid 1/(1 + e^−x) computed in float64 lanes (widened in registers, the runtime's vector exp)
+    /// and rounded once to float32: about twice as fast as TensorPrimitives' float32 sigmoid here and at least
+    /// as accurate. Every element takes the vector path (a short tail goes through a zero-padded vector), so an
+    /// element's result never depends on the span's length or its position in it.
+    /// </summary>
+    private static void SigmoidSingle(Span<float> x)
+    {
+        int n = x.Length, i = 0;
+        ref float r = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+                Sigmoid512(Vector512.LoadUnsafe(ref r, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
+            if (i < n)
+            {
+                Span<float> tail = stackalloc float[Vector512<float>.Count];
+                tail.Clear();
+                x[i..].CopyTo(tail);
+                Sigmoid512(Vector512.Create<float>(tail)).CopyTo(tail);
+                tail[..(n - i)].CopyTo(x[i..]);
+            }
+            return;
+        }
+        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            Sigmoid256(Vector256.LoadUnsafe(ref r, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
+        if (i < n)
+        {
+            Span<float> tail = stackalloc float[Vector256<float>.Count];
+            tail.Clear();
+            x[i..].CopyTo(tail);
+            Sigmoid256(Vector256.Create<float>(tail)).CopyTo(tail);
+            tail[..(n - i)].CopyTo(x[i..]);
+        }
+    }
+
+    private static Vector512<float> Sigmoid512(Vector512<float> v)
+    {
+        var (lo, hi) = Vector512.Widen(v);
+        lo = Vector512<double>.One / (Vector512<double>.One + Vector512.Exp(-lo));
+        hi = Vector512<double>.One / (Vector512<double>.One + Vector512.Exp(-hi));
+        return Vector512.Narrow(lo, hi);
+    }
+
+    private static Vector256<float> Sigmoid256(Vector256<float> v)
+    {
+        var (lo, hi) = Vector256.Widen(v);
+        lo = Vector256<double>.One / (Vector256<double>.One + Vector256.Exp(-lo));
+        hi = Vector256<double>.One / (Vector256<double>.One + Vector256.Exp(-hi));
+        return Vector256.Narrow(lo, hi);
     }
 
     /// <summary>Overflow-safe softmax: exp(z − max z) / Σ exp(z − max z).</summary>

@@ -17,8 +17,9 @@ namespace Backprop.Networks;
 /// </summary>
 public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Rows per chunk when predicting on many samples (bounds the workspace).</summary>
-    public const int PredictionChunk = 1024;
+    /// <summary>Rows per chunk when predicting on many samples (bounds the workspace; large enough that each chunk
+    /// splits into row pieces of hundreds of rows over the worker pool).</summary>
+    public const int PredictionChunk = 4096;
 
     private readonly DenseLayer<T>[] layers;
     private readonly Workspace<T> workspace;

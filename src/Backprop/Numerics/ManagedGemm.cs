@@ -30,6 +30,8 @@ internal static unsafe class ManagedGemm
     private const int KC = 256;     // depth of one packed B block
     private const int DotMC = 64;   // rows of A kept in L2 while B rows sweep past in the A·Bᵀ kernel
     private const int DirectBMaxRows = 128; // up to this many rows of C, a row-major B is read in place, not packed
+    private const int MC = 64;      // rows of C per sweep when all of op(B) is packed at once
+    private const int WholeBBytes = 1 << 20; // op(B) up to this size (all k, the block's columns) is packed at once for tall blocks
 
     /// <summary>Register width the kernels use: 512, 256 or 128 bits (tests force the narrower paths).</summary>
     public static int VectorBits
@@ -194,6 +196,50 @@ internal static unsafe class ManagedGemm
             {
                 int ncur = Math.Min(nc, j1 - jc);
                 int panels = (ncur + NR - 1) / NR;
+                if (i1 - i0 > MC && (long)k * panels * NR * sizeof(T) <= WholeBBytes)
+                {
+                    // Tall block, narrow B (10000 samples through a 100-unit layer): pack all of op(B) for these
+                    // columns once, then sweep blocks of MC rows through every kc block, so the block of C stays
+                    // in cache across the k loop instead of being re-read from memory once per kc block. Every
+                    // element of C sees the same kc blocks in the same order as below: the same arithmetic.
+                    var wholeB = Scratch<T>.PackedB((int)((long)k * panels * NR));
+                    fixed (T* pbWhole = wholeB)
+                    {
+                        for (int pc = 0; pc < k; pc += KC)
+                            PackB<T, TV, S>(g, b, pbWhole + (long)pc * panels * NR, pc, Math.Min(KC, k - pc), jc, ncur);
+                        for (int ic = i0; ic < i1; ic += MC)
+                        {
+                            int icEnd = Math.Min(ic + MC, i1);
+                            for (int pc = 0; pc < k; pc += KC)
+                            {
+                                int kc = Math.Min(KC, k - pc);
+                                T* packed = pbWhole + (long)pc * panels * NR;
+                                for (int ir = ic; ir < icEnd; ir += MR)
+                                {
+                                    int rows = Math.Min(MR, icEnd - ir);
+                                    T* ap;
+                                    nint rs, cs;
+                                    if (rows == MR)
+                                    {
+                                        if (g.TransA) { ap = a + (long)pc * g.Lda + ir; rs = 1; cs = g.Lda; }
+                                        else { ap = a + (long)ir * g.Lda + pc; rs = g.Lda; cs = 1; }
+                                    }
+                                    else
+                                    {
+                                        PackEdgeA(g, a, paPacked, ir, rows, pc, kc);
+                                        ap = paPacked; rs = 1; cs = MR;
+                                    }
+                                    for (int jp = 0; jp < panels; jp++)
+                                    {
+                                        int j = jc + jp * NR, cols = Math.Min(NR, jc + ncur - j);
+                                        OuterKernel<T, TV, S>(g, ap, rs, cs, packed + (long)jp * kc * NR, NR, kc, c, ir, rows, j, cols, pc == 0);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    continue;
+                }
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);

@@ -51,6 +51,33 @@ public sealed class ElementwiseKernelTests
     }
 
     [Fact]
+    public void Float32_sigmoid_is_within_one_ulp_of_float64_and_independent_of_position()
+    {
+        var random = new Random(77);
+        foreach (int n in Lengths.Append(1000))
+        {
+            var x = Values<float>(random, n, -30, 30);
+            if (n > 4) { x[0] = 0; x[1] = -100; x[2] = 100; x[3] = -1e-30f; }
+            var y = (float[])x.Clone();
+            Activations.Apply<float>(Activation.Sigmoid, y);
+            for (int i = 0; i < n; i++)
+            {
+                float expected = (float)(1 / (1 + Math.Exp(-(double)x[i])));
+                Assert.True(Math.Abs(y[i] - expected) <= MathF.BitIncrement(expected) - expected, $"sigmoid({x[i]}) = {y[i]}, expected {expected}");
+                // The same element alone (the tail path) gives the same bits.
+                var single = new[] { x[i] };
+                Activations.Apply<float>(Activation.Sigmoid, single);
+                Assert.Equal(y[i], single[0]);
+            }
+        }
+        var special = new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity };
+        Activations.Apply<float>(Activation.Sigmoid, special);
+        Assert.True(float.IsNaN(special[0]));
+        Assert.Equal(1f, special[1]);
+        Assert.Equal(0f, special[2]);
+    }
+
+    [Fact]
     public void MultiplyDerivative_refuses_fewer_activations_than_gradients()
     {
         var ex = Assert.Throws<ArgumentException>(() => Activations.MultiplyDerivative<double>(Activation.Sigmoid, new double[3], new double[4]));
