@@ -26,6 +26,7 @@ namespace Backprop.Numerics;
 internal static unsafe class ManagedGemm
 {
     public const int MR = 8;        // rows of C per outer-product tile
+    private const int HalfMR = 4;   // edge tiles up to this many rows run the 4-row kernel
     public const int DotTile = 4;   // 4x4 tiles in the A·Bᵀ kernel
     private const int KC = 256;     // depth of one packed B block
     private const int DotMC = 64;   // rows of A kept in L2 while B rows sweep past in the A·Bᵀ kernel
@@ -219,7 +220,7 @@ internal static unsafe class ManagedGemm
                                     int rows = Math.Min(MR, icEnd - ir);
                                     T* ap;
                                     nint rs, cs;
-                                    if (rows == MR)
+                                    if (rows == MR || rows <= HalfMR) // full tile, or a short edge read in place by the 4-row kernel
                                     {
                                         if (g.TransA) { ap = a + (long)pc * g.Lda + ir; rs = 1; cs = g.Lda; }
                                         else { ap = a + (long)ir * g.Lda + pc; rs = g.Lda; cs = 1; }
@@ -256,7 +257,7 @@ internal static unsafe class ManagedGemm
                         // op(A)[ir + r, pc + p] lives at ap + r*rs + p*cs.
                         T* ap;
                         nint rs, cs;
-                        if (rows == MR)
+                        if (rows == MR || rows <= HalfMR) // full tile, or a short edge read in place by the 4-row kernel
                         {
                             if (g.TransA) { ap = a + (long)pc * g.Lda + ir; rs = 1; cs = g.Lda; }
                             else { ap = a + (long)ir * g.Lda + pc; rs = g.Lda; cs = 1; }
@@ -352,6 +353,11 @@ internal static unsafe class ManagedGemm
     private static void OuterKernel<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
+        if (rows <= HalfMR)
+        {
+            OuterKernel4<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first);
+            return;
+        }
         int L = S.Lanes, NR = 2 * L;
         TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
         TV c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero, c60 = S.Zero, c61 = S.Zero, c70 = S.Zero, c71 = S.Zero;
@@ -395,6 +401,52 @@ internal static unsafe class ManagedGemm
                 0 => (c00, c01), 1 => (c10, c11), 2 => (c20, c21), 3 => (c30, c31),
                 4 => (c40, c41), 5 => (c50, c51), 6 => (c60, c61), _ => (c70, c71),
             };
+            Update<T, TV, S>(t, lo, hi, alpha, beta, first, noBeta);
+            for (q = 0; q < cols; q++) cr[q] = t[q];
+        }
+    }
+
+    /// <summary>
+    /// An edge tile of at most four rows (the 25- and 10-unit layers' dW = dZᵀ·X leave 1 or 2): half the FMAs of
+    /// the 8-row kernel, reading op(A) in place (rows past the valid ones repeat the last valid row and are
+    /// discarded). Each element of C gets exactly the 8-row kernel's sequence of operations: the same lanes,
+    /// the same FMA chain over p, the same update.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OuterKernel4<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        int L = S.Lanes, NR = 2 * L;
+        TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
+        T* a0 = ap, a1 = ap + Math.Min(1, rows - 1) * rs, a2 = ap + Math.Min(2, rows - 1) * rs, a3 = ap + Math.Min(3, rows - 1) * rs;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(bp), b1 = S.Load(bp + L);
+            TV va = S.Splat(*a0); c00 = S.Fma(va, b0, c00); c01 = S.Fma(va, b1, c01);
+            va = S.Splat(*a1); c10 = S.Fma(va, b0, c10); c11 = S.Fma(va, b1, c11);
+            va = S.Splat(*a2); c20 = S.Fma(va, b0, c20); c21 = S.Fma(va, b1, c21);
+            va = S.Splat(*a3); c30 = S.Fma(va, b0, c30); c31 = S.Fma(va, b1, c31);
+            bp += bs;
+            a0 += cs; a1 += cs; a2 += cs; a3 += cs;
+        }
+        TV alpha = S.Splat(g.Alpha), beta = S.Splat(g.Beta);
+        bool noBeta = T.IsZero(g.Beta);
+        int ldc = g.Ldc;
+        T* c0 = c + (long)ir * ldc + j;
+        T* t = stackalloc T[NR];
+        for (int r = 0; r < rows; r++)
+        {
+            T* cr = c0 + (long)r * ldc;
+            (TV lo, TV hi) = r switch { 0 => (c00, c01), 1 => (c10, c11), 2 => (c20, c21), _ => (c30, c31) };
+            if (cols == NR)
+            {
+                Update<T, TV, S>(cr, lo, hi, alpha, beta, first, noBeta);
+                continue;
+            }
+            int q = 0;
+            for (; q < cols; q++) t[q] = cr[q];
+            for (; q < NR; q++) t[q] = T.Zero;
             Update<T, TV, S>(t, lo, hi, alpha, beta, first, noBeta);
             for (q = 0; q < cols; q++) cr[q] = t[q];
         }
