@@ -191,8 +191,9 @@ internal static unsafe class ManagedGemm
         int nc = Math.Max(NR, (1 << 20) / (KC * sizeof(T)) / NR * NR); // a packed B block of about 1 MB (L2)
         var packedB = Scratch<T>.PackedB(KC * nc);
         var packedA = Scratch<T>.PackedA(KC * MR);
-        fixed (T* pbPacked = packedB, paPacked = packedA)
+        fixed (T* rawB = packedB, rawA = packedA)
         {
+            T* pbPacked = Align(rawB), paPacked = Align(rawA);
             for (int jc = j0; jc < j1; jc += nc)
             {
                 int ncur = Math.Min(nc, j1 - jc);
@@ -204,8 +205,9 @@ internal static unsafe class ManagedGemm
                     // in cache across the k loop instead of being re-read from memory once per kc block. Every
                     // element of C sees the same kc blocks in the same order as below: the same arithmetic.
                     var wholeB = Scratch<T>.PackedB((int)((long)k * panels * NR));
-                    fixed (T* pbWhole = wholeB)
+                    fixed (T* rawWhole = wholeB)
                     {
+                        T* pbWhole = Align(rawWhole);
                         for (int pc = 0; pc < k; pc += KC)
                             PackB<T, TV, S>(g, b, pbWhole + (long)pc * panels * NR, pc, Math.Min(KC, k - pc), jc, ncur);
                         for (int ic = i0; ic < i1; ic += MC)
@@ -477,13 +479,22 @@ internal static unsafe class ManagedGemm
         }
     }
 
-    /// <summary>Per-thread packing buffers, grown once and reused (no allocation in steady state).</summary>
+    /// <summary>The first 64-byte boundary at or after <paramref name="p"/> (a cache line: a 512-bit load from a packed
+    /// panel then never straddles two lines; without this, the panels' alignment — and the kernels' speed — varied
+    /// from process to process with where the GC put the buffer).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T* Align<T>(T* p) where T : unmanaged => (T*)(((nint)p + 63) & ~(nint)63);
+
+    /// <summary>Per-thread packing buffers, grown once and reused (no allocation in steady state). Pinned (the pinned
+    /// object heap), with 64 bytes to spare so that <see cref="Align{T}"/> of the start still holds the requested length.</summary>
     private static class Scratch<T> where T : unmanaged
     {
         [ThreadStatic] private static T[]? b;
         [ThreadStatic] private static T[]? a;
 
-        public static T[] PackedB(int length) => b is { } x && x.Length >= length ? x : b = new T[length];
-        public static T[] PackedA(int length) => a is { } x && x.Length >= length ? x : a = new T[length];
+        private static int Padded(int length) => length + 64 / sizeof(T);
+
+        public static T[] PackedB(int length) => b is { } x && x.Length >= Padded(length) ? x : b = GC.AllocateUninitializedArray<T>(Padded(length), pinned: true);
+        public static T[] PackedA(int length) => a is { } x && x.Length >= Padded(length) ? x : a = GC.AllocateUninitializedArray<T>(Padded(length), pinned: true);
     }
 }
