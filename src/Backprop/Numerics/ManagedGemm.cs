@@ -355,6 +355,11 @@ internal static unsafe class ManagedGemm
     private static void OuterKernel<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
+        if (cols <= S.Lanes)
+        {
+            OuterKernelNarrow<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first);
+            return;
+        }
         if (rows <= HalfMR)
         {
             OuterKernel4<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first);
@@ -450,6 +455,48 @@ internal static unsafe class ManagedGemm
             for (; q < cols; q++) t[q] = cr[q];
             for (; q < NR; q++) t[q] = T.Zero;
             Update<T, TV, S>(t, lo, hi, alpha, beta, first, noBeta);
+            for (q = 0; q < cols; q++) cr[q] = t[q];
+        }
+    }
+
+    /// <summary>
+    /// An edge panel of at most one vector of columns (a 10-unit output layer in float32): only the first of the
+    /// panel's two vectors is accumulated, half the FMAs of the full kernel. Rows past the valid ones repeat the
+    /// last valid row (discarded). The valid elements get exactly the full kernel's operations.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OuterKernelNarrow<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        int L = S.Lanes, NR = 2 * L;
+        TV c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
+        int last = rows - 1;
+        T* a0 = ap, a1 = ap + Math.Min(1, last) * rs, a2 = ap + Math.Min(2, last) * rs, a3 = ap + Math.Min(3, last) * rs;
+        T* a4 = ap + Math.Min(4, last) * rs, a5 = ap + Math.Min(5, last) * rs, a6 = ap + Math.Min(6, last) * rs, a7 = ap + Math.Min(7, last) * rs;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(bp);
+            c0 = S.Fma(S.Splat(*a0), b0, c0); c1 = S.Fma(S.Splat(*a1), b0, c1);
+            c2 = S.Fma(S.Splat(*a2), b0, c2); c3 = S.Fma(S.Splat(*a3), b0, c3);
+            c4 = S.Fma(S.Splat(*a4), b0, c4); c5 = S.Fma(S.Splat(*a5), b0, c5);
+            c6 = S.Fma(S.Splat(*a6), b0, c6); c7 = S.Fma(S.Splat(*a7), b0, c7);
+            bp += bs;
+            a0 += cs; a1 += cs; a2 += cs; a3 += cs; a4 += cs; a5 += cs; a6 += cs; a7 += cs;
+        }
+        TV alpha = S.Splat(g.Alpha), beta = S.Splat(g.Beta);
+        bool noBeta = T.IsZero(g.Beta);
+        int ldc = g.Ldc;
+        T* c00 = c + (long)ir * ldc + j;
+        T* t = stackalloc T[NR];
+        for (int r = 0; r < rows; r++)
+        {
+            T* cr = c00 + (long)r * ldc;
+            TV lo = r switch { 0 => c0, 1 => c1, 2 => c2, 3 => c3, 4 => c4, 5 => c5, 6 => c6, _ => c7 };
+            int q = 0;
+            for (; q < cols; q++) t[q] = cr[q];
+            for (; q < NR; q++) t[q] = T.Zero;
+            Update<T, TV, S>(t, lo, S.Zero, alpha, beta, first, noBeta);
             for (q = 0; q < cols; q++) cr[q] = t[q];
         }
     }
