@@ -187,13 +187,15 @@ public static class LossFunctions
         Vector256.Max(vz, Vector256<double>.Zero) - vy * vz + Vector256.Log(Vector256<double>.One + Vector256.Exp(-Vector256.Abs(vz)));
 
     /// <summary>
-    /// The output delta dCost/dZ for one sample of a batch of m, written into <paramref name="delta"/>:
+    /// The output delta dCost/dZ for one sample (or a block of whole rows) of a batch of m, written into <paramref name="delta"/>:
     /// (a − y)/m for the cross-entropy pairs, (a − y) ⊙ f'(z)/m for squared error.
     /// </summary>
     public static void Delta<T>(Activation output, Loss loss, ReadOnlySpan<T> a, ReadOnlySpan<T> y, T invM, Span<T> delta)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int k = 0; k < a.Length; k++) delta[k] = (a[k] - y[k]) * invM;
+        // (a − y)·(1/m) element by element (vectorized; the same two roundings per element as a scalar loop).
+        System.Numerics.Tensors.TensorPrimitives.Subtract(a, y, delta[..a.Length]);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(delta[..a.Length], invM, delta[..a.Length]);
         if (loss == Loss.SquaredError)
             Activations.MultiplyDerivative(output, a, delta);
     }

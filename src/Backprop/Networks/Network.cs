@@ -197,8 +197,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         T invM = T.One / T.CreateTruncating(x.Rows);
         var outA = ws.Activations[last];
         var outDelta = ws.Deltas[last];
-        for (int r = 0; r < x.Rows; r++)
-            LossFunctions.Delta<T>(Spec.OutputActivation, Spec.Loss, outA.Row(r), targets.Row(r), invM, outDelta.Row(r));
+        // Element-wise over the whole (contiguous) block: one call instead of one per row.
+        LossFunctions.Delta<T>(Spec.OutputActivation, Spec.Loss, outA.Span, targets.Span, invM, outDelta.Span);
         for (int l = last; l >= 0; l--)
         {
             var input = l == 0 ? x : ws.Activations[l - 1];
