@@ -108,3 +108,55 @@ public sealed class ElementwiseKernelTests
         }
     }
 }
+
+/// <summary>A large output block's loss is summed in two fixed halves (on two threads when free).</summary>
+[Collection(Backprop.Tests.Kernels.KernelSettingsCollection.Name)]
+public sealed class SplitLossTests
+{
+    [Theory]
+    [InlineData(Activation.Sigmoid, Activation.Sigmoid)]
+    [InlineData(Activation.Relu, Activation.Softmax)]
+    public void Cost_and_gradient_of_a_large_batch_do_not_depend_on_the_thread_count(Activation hidden, Activation output)
+    {
+        Check<float>(hidden, output, 1e-6);
+        Check<double>(hidden, output, 1e-13);
+
+        static void Check<T>(Activation hidden, Activation output, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            // 2001 x 10 outputs = 20010 elements: above the split threshold, an odd number of rows.
+            int m = 2001;
+            Assert.True(m * 10 >= Backprop.Networks.Network<T>.SplitLossElements);
+            var random = new Backprop.Numerics.NumPyRandom(3u);
+            var spec = Backprop.Networks.NetworkSpec.Create([20, 7, 10], hidden, output);
+            var net = new Backprop.Networks.Network<T>(spec);
+            Backprop.Initialization.Initializer.Uniform(0.5).Initialize(net, random);
+            var values = new double[m * 20];
+            random.Rand(values);
+            var x = Backprop.Numerics.Matrix<T>.FromDoubles(m, 20, values);
+            var labels = Enumerable.Range(0, m).Select(i => (int)random.RandInt(10)).ToArray();
+            var y = Backprop.Networks.Targets.OneHot<T>(labels, 10);
+            int saved = Backprop.Numerics.Parallelism.MaxThreads;
+            try
+            {
+                Backprop.Numerics.Parallelism.MaxThreads = 1;
+                double c1 = net.CostAndGradient(x, y, 0.5);
+                var g1 = (T[])net.Gradient.Clone();
+                Backprop.Numerics.Parallelism.MaxThreads = 2;
+                double c2 = net.CostAndGradient(x, y, 0.5);
+                Assert.Equal(c1, c2);
+                Assert.Equal(g1, net.Gradient);
+                // The split sum equals the loss summed row by row over the whole batch.
+                var z = new Backprop.Numerics.Matrix<T>(m, 10);
+                var a = new Backprop.Numerics.Matrix<T>(m, 10);
+                var h = new Backprop.Numerics.Matrix<T>(m, 7);
+                net.Layers[0].Forward(x, h, h);
+                net.Layers[1].Forward(h, z, a);
+                double whole = 0;
+                for (int r = 0; r < m; r++) whole += LossFunctions.Value<T>(output, LossFunctions.DefaultFor(output), z.Row(r), a.Row(r), y.Row(r));
+                double expected = whole / m + 0.5 / (2.0 * m) * net.SquaredWeights();
+                Assert.Equal(expected, c1, tolerance * Math.Max(1, Math.Abs(expected)));
+            }
+            finally { Backprop.Numerics.Parallelism.MaxThreads = saved; }
+        }
+    }
+}
