@@ -81,6 +81,31 @@ public sealed class ElementwiseKernelTests
     }
 
     [Fact]
+    public void AddRows_equals_adding_the_rows_one_by_one_bit_for_bit()
+    {
+        Check<float>();
+        Check<double>();
+
+        static void Check<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var random = new Random(5);
+            foreach (int width in new[] { 1, 3, 10, 16, 25, 33, 100 })
+                foreach (int rows in new[] { 0, 1, 7, 500 })
+                {
+                    var block = Values<T>(random, rows * width + 3, -1, 1); // 3 spare elements past the rows
+                    var start = Values<T>(random, width, -1, 1);
+                    var expected = (T[])start.Clone();
+                    for (int r = 0; r < rows; r++)
+                        for (int j = 0; j < width; j++) expected[j] += block[r * width + j];
+                    var actual = (T[])start.Clone();
+                    Backprop.Numerics.NumericKernels.AddRows<T>(actual, block, rows);
+                    Assert.Equal(expected, actual);
+                }
+            Assert.Throws<ArgumentException>(() => Backprop.Numerics.NumericKernels.AddRows<T>(new T[4], new T[7], 2));
+        }
+    }
+
+    [Fact]
     public void MultiplyDerivative_refuses_fewer_activations_than_gradients()
     {
         var ex = Assert.Throws<ArgumentException>(() => Activations.MultiplyDerivative<double>(Activation.Sigmoid, new double[3], new double[4]));
