@@ -114,9 +114,10 @@ public static class Workloads
     private static WorkloadResult Time<T>(string name, int repeat, double gflop, Action action) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Warm-up: JIT tiers, workspaces, packing buffers, worker threads. At least one run, and runs for at least
-        // 300 ms in all (so that short workloads reach steady state), at most 100 runs.
+        // 300 ms in all (so that short workloads reach steady state: a 100-run cap stopped W1 after ~150 ms, while
+        // the JIT's tier-1 code was still being installed, and its first timed runs were up to 50 % slower).
         long warm = Stopwatch.GetTimestamp();
-        for (int w = 0; w < 100; w++)
+        for (int w = 0; w < 100_000; w++)
         {
             action();
             if (Stopwatch.GetElapsedTime(warm).TotalMilliseconds > 300) break;

@@ -62,8 +62,7 @@ public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             TensorPrimitives.MultiplyAdd<T>(Weights.Span, l2, WeightsGradient.Span, WeightsGradient.Span);
         var db = BiasGradient.Span;
         db.Clear();
-        for (int r = 0; r < dz.Rows; r++)
-            NumericKernels.AddInPlace(db, dz.Row(r));
+        NumericKernels.AddRows(db, dz.Span, dz.Rows);
         if (dx is null) return;
         if (inputActivation is Activation f) Gemm.Multiply(dz, Weights, dx, f, x);
         else Gemm.Multiply(dz, Weights, dx, T.One, T.Zero);

@@ -17,8 +17,9 @@ namespace Backprop.Networks;
 /// </summary>
 public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Rows per chunk when predicting on many samples (bounds the workspace).</summary>
-    public const int PredictionChunk = 1024;
+    /// <summary>Rows per chunk when predicting on many samples (bounds the workspace; large enough that each chunk
+    /// splits into row pieces of hundreds of rows over the worker pool).</summary>
+    public const int PredictionChunk = 4096;
 
     private readonly DenseLayer<T>[] layers;
     private readonly Workspace<T> workspace;
@@ -184,10 +185,50 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private double RegularizationCost(double lambda, int m) => lambda == 0 ? 0 : lambda / (2.0 * m) * SquaredWeights();
 
+    /// <summary>Output blocks of at least this many elements are summed in two halves of whole rows (a fixed split,
+    /// whatever the thread count, so the cost is the same for 1 and 2 threads), the halves on two threads when free.</summary>
+    internal const int SplitLossElements = 16384;
+
     private double DataLoss(Workspace<T>.Views ws, Matrix<T> targets)
     {
         var a = ws.Activations[^1];
-        return LossFunctions.Sum<T>(Spec.OutputActivation, Spec.Loss, ws.OutputZ.Span, a.Span, targets.Span, a.Rows) / a.Rows;
+        var z = ws.OutputZ;
+        if (a.Rows < 2 || (long)a.Rows * a.Cols < SplitLossElements)
+            return LossFunctions.Sum<T>(Spec.OutputActivation, Spec.Loss, z.Span, a.Span, targets.Span, a.Rows) / a.Rows;
+        var job = lossJob ??= new LossJob();
+        job.Set(Spec, z, a, targets);
+        int threads = Math.Min(Parallelism.MaxThreads, WorkerPool.Shared.Capacity);
+        if (threads < 2 || !WorkerPool.Shared.TryRun(job, 2, 1))
+        {
+            job.Run(0, 2);
+            job.Run(1, 2);
+        }
+        double sum = job.First + job.Second;
+        job.Clear();
+        return sum / a.Rows;
+    }
+
+    private LossJob? lossJob;
+
+    /// <summary>The data loss of rows [0, m/2) and [m/2, m), one half per piece.</summary>
+    private sealed class LossJob : IParallelJob
+    {
+        private NetworkSpec? spec;
+        private Matrix<T>? z, a, y;
+        public double First, Second;
+
+        public void Set(NetworkSpec s, Matrix<T> zm, Matrix<T> am, Matrix<T> ym) { spec = s; z = zm; a = am; y = ym; }
+
+        public void Clear() { spec = null; z = a = y = null; }
+
+        public void Run(int part, int parts)
+        {
+            int half = a!.Rows / 2;
+            int start = part == 0 ? 0 : half, rows = part == 0 ? half : a.Rows - half;
+            double sum = LossFunctions.Sum<T>(spec!.OutputActivation, spec.Loss, z!.RowSlice(start, rows).Span,
+                a.RowSlice(start, rows).Span, y!.RowSlice(start, rows).Span, rows);
+            if (part == 0) First = sum; else Second = sum;
+        }
     }
 
     private void Backward(Matrix<T> x, Matrix<T> targets, Workspace<T>.Views ws, T l2, Dropout<T>? dropout)
@@ -196,8 +237,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         T invM = T.One / T.CreateTruncating(x.Rows);
         var outA = ws.Activations[last];
         var outDelta = ws.Deltas[last];
-        for (int r = 0; r < x.Rows; r++)
-            LossFunctions.Delta<T>(Spec.OutputActivation, Spec.Loss, outA.Row(r), targets.Row(r), invM, outDelta.Row(r));
+        // Element-wise over the whole (contiguous) block: one call instead of one per row.
+        LossFunctions.Delta<T>(Spec.OutputActivation, Spec.Loss, outA.Span, targets.Span, invM, outDelta.Span);
         for (int l = last; l >= 0; l--)
         {
             var input = l == 0 ? x : ws.Activations[l - 1];

@@ -221,6 +221,13 @@ internal static class Epilogues
 /// </summary>
 internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>
+    /// The outer-product kernel splits a product with at least this many times more rows than columns by rows
+    /// (each piece then packs all of B, which is small), otherwise by columns (each piece packs only its columns
+    /// of B but reads all of A: a tall A — 10000 samples through a 100-unit layer — would be streamed once per piece).
+    /// </summary>
+    internal const int TallRatio = 4;
+
     /// <summary>Products below this many multiply-adds run on the calling thread.</summary>
     internal const long ParallelThreshold = 1L << 17;
 
@@ -276,7 +283,7 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
                 bool softmax = Epilogue == EpilogueKind.BiasActivation && Activation == Activation.Softmax;
                 bool dot = ManagedGemm.UsesDotKernel(this);
                 int nr = 2 * ManagedGemm.VectorBits / 8 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-                splitRows = softmax || (dot ? M >= N : N < 2 * nr);
+                splitRows = softmax || (dot ? M >= N : N < 2 * nr || M >= TallRatio * N);
                 int length = splitRows ? M : N;
                 int align = splitRows ? ManagedGemm.MR : nr;
                 int units = (length + align - 1) / align;
@@ -331,6 +338,12 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
             var a = Aux!.AsSpan(AuxOffset + i0 * LdAux, (i1 - i0) * N);
             if (!z.Overlaps(a)) z.CopyTo(a);
             Epilogues.Activate(Activation, a);
+            return;
+        }
+        if (Epilogue == EpilogueKind.Derivative && width == N && Ldc == N && LdAux == N)
+        {
+            // Whole contiguous rows: one vectorized call over the block (the result per element does not depend on the span).
+            Activations.MultiplyDerivative<T>(Activation, Aux!.AsSpan(AuxOffset + i0 * LdAux, (i1 - i0) * N), C.AsSpan(OffsetC + i0 * Ldc, (i1 - i0) * N));
             return;
         }
         for (int i = i0; i < i1; i++)

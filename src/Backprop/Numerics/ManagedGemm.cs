@@ -26,10 +26,13 @@ namespace Backprop.Numerics;
 internal static unsafe class ManagedGemm
 {
     public const int MR = 8;        // rows of C per outer-product tile
+    private const int HalfMR = 4;   // edge tiles up to this many rows run the 4-row kernel
     public const int DotTile = 4;   // 4x4 tiles in the A·Bᵀ kernel
     private const int KC = 256;     // depth of one packed B block
     private const int DotMC = 64;   // rows of A kept in L2 while B rows sweep past in the A·Bᵀ kernel
     private const int DirectBMaxRows = 128; // up to this many rows of C, a row-major B is read in place, not packed
+    private const int MC = 64;      // rows of C per sweep when all of op(B) is packed at once
+    private const int WholeBBytes = 1 << 20; // op(B) up to this size (all k, the block's columns) is packed at once for tall blocks
 
     /// <summary>Register width the kernels use: 512, 256 or 128 bits (tests force the narrower paths).</summary>
     public static int VectorBits
@@ -188,12 +191,58 @@ internal static unsafe class ManagedGemm
         int nc = Math.Max(NR, (1 << 20) / (KC * sizeof(T)) / NR * NR); // a packed B block of about 1 MB (L2)
         var packedB = Scratch<T>.PackedB(KC * nc);
         var packedA = Scratch<T>.PackedA(KC * MR);
-        fixed (T* pbPacked = packedB, paPacked = packedA)
+        fixed (T* rawB = packedB, rawA = packedA)
         {
+            T* pbPacked = Align(rawB), paPacked = Align(rawA);
             for (int jc = j0; jc < j1; jc += nc)
             {
                 int ncur = Math.Min(nc, j1 - jc);
                 int panels = (ncur + NR - 1) / NR;
+                if (i1 - i0 > MC && (long)k * panels * NR * sizeof(T) <= WholeBBytes)
+                {
+                    // Tall block, narrow B (10000 samples through a 100-unit layer): pack all of op(B) for these
+                    // columns once, then sweep blocks of MC rows through every kc block, so the block of C stays
+                    // in cache across the k loop instead of being re-read from memory once per kc block. Every
+                    // element of C sees the same kc blocks in the same order as below: the same arithmetic.
+                    var wholeB = Scratch<T>.PackedB((int)((long)k * panels * NR));
+                    fixed (T* rawWhole = wholeB)
+                    {
+                        T* pbWhole = Align(rawWhole);
+                        for (int pc = 0; pc < k; pc += KC)
+                            PackB<T, TV, S>(g, b, pbWhole + (long)pc * panels * NR, pc, Math.Min(KC, k - pc), jc, ncur);
+                        for (int ic = i0; ic < i1; ic += MC)
+                        {
+                            int icEnd = Math.Min(ic + MC, i1);
+                            for (int pc = 0; pc < k; pc += KC)
+                            {
+                                int kc = Math.Min(KC, k - pc);
+                                T* packed = pbWhole + (long)pc * panels * NR;
+                                for (int ir = ic; ir < icEnd; ir += MR)
+                                {
+                                    int rows = Math.Min(MR, icEnd - ir);
+                                    T* ap;
+                                    nint rs, cs;
+                                    if (rows == MR || rows <= HalfMR) // full tile, or a short edge read in place by the 4-row kernel
+                                    {
+                                        if (g.TransA) { ap = a + (long)pc * g.Lda + ir; rs = 1; cs = g.Lda; }
+                                        else { ap = a + (long)ir * g.Lda + pc; rs = g.Lda; cs = 1; }
+                                    }
+                                    else
+                                    {
+                                        PackEdgeA(g, a, paPacked, ir, rows, pc, kc);
+                                        ap = paPacked; rs = 1; cs = MR;
+                                    }
+                                    for (int jp = 0; jp < panels; jp++)
+                                    {
+                                        int j = jc + jp * NR, cols = Math.Min(NR, jc + ncur - j);
+                                        OuterKernel<T, TV, S>(g, ap, rs, cs, packed + (long)jp * kc * NR, NR, kc, c, ir, rows, j, cols, pc == 0);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    continue;
+                }
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
@@ -210,7 +259,7 @@ internal static unsafe class ManagedGemm
                         // op(A)[ir + r, pc + p] lives at ap + r*rs + p*cs.
                         T* ap;
                         nint rs, cs;
-                        if (rows == MR)
+                        if (rows == MR || rows <= HalfMR) // full tile, or a short edge read in place by the 4-row kernel
                         {
                             if (g.TransA) { ap = a + (long)pc * g.Lda + ir; rs = 1; cs = g.Lda; }
                             else { ap = a + (long)ir * g.Lda + pc; rs = g.Lda; cs = 1; }
@@ -306,6 +355,16 @@ internal static unsafe class ManagedGemm
     private static void OuterKernel<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
+        if (cols <= S.Lanes)
+        {
+            OuterKernelNarrow<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first);
+            return;
+        }
+        if (rows <= HalfMR)
+        {
+            OuterKernel4<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first);
+            return;
+        }
         int L = S.Lanes, NR = 2 * L;
         TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
         TV c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero, c60 = S.Zero, c61 = S.Zero, c70 = S.Zero, c71 = S.Zero;
@@ -354,6 +413,94 @@ internal static unsafe class ManagedGemm
         }
     }
 
+    /// <summary>
+    /// An edge tile of at most four rows (the 25- and 10-unit layers' dW = dZᵀ·X leave 1 or 2): half the FMAs of
+    /// the 8-row kernel, reading op(A) in place (rows past the valid ones repeat the last valid row and are
+    /// discarded). Each element of C gets exactly the 8-row kernel's sequence of operations: the same lanes,
+    /// the same FMA chain over p, the same update.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OuterKernel4<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        int L = S.Lanes, NR = 2 * L;
+        TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
+        T* a0 = ap, a1 = ap + Math.Min(1, rows - 1) * rs, a2 = ap + Math.Min(2, rows - 1) * rs, a3 = ap + Math.Min(3, rows - 1) * rs;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(bp), b1 = S.Load(bp + L);
+            TV va = S.Splat(*a0); c00 = S.Fma(va, b0, c00); c01 = S.Fma(va, b1, c01);
+            va = S.Splat(*a1); c10 = S.Fma(va, b0, c10); c11 = S.Fma(va, b1, c11);
+            va = S.Splat(*a2); c20 = S.Fma(va, b0, c20); c21 = S.Fma(va, b1, c21);
+            va = S.Splat(*a3); c30 = S.Fma(va, b0, c30); c31 = S.Fma(va, b1, c31);
+            bp += bs;
+            a0 += cs; a1 += cs; a2 += cs; a3 += cs;
+        }
+        TV alpha = S.Splat(g.Alpha), beta = S.Splat(g.Beta);
+        bool noBeta = T.IsZero(g.Beta);
+        int ldc = g.Ldc;
+        T* c0 = c + (long)ir * ldc + j;
+        T* t = stackalloc T[NR];
+        for (int r = 0; r < rows; r++)
+        {
+            T* cr = c0 + (long)r * ldc;
+            (TV lo, TV hi) = r switch { 0 => (c00, c01), 1 => (c10, c11), 2 => (c20, c21), _ => (c30, c31) };
+            if (cols == NR)
+            {
+                Update<T, TV, S>(cr, lo, hi, alpha, beta, first, noBeta);
+                continue;
+            }
+            int q = 0;
+            for (; q < cols; q++) t[q] = cr[q];
+            for (; q < NR; q++) t[q] = T.Zero;
+            Update<T, TV, S>(t, lo, hi, alpha, beta, first, noBeta);
+            for (q = 0; q < cols; q++) cr[q] = t[q];
+        }
+    }
+
+    /// <summary>
+    /// An edge panel of at most one vector of columns (a 10-unit output layer in float32): only the first of the
+    /// panel's two vectors is accumulated, half the FMAs of the full kernel. Rows past the valid ones repeat the
+    /// last valid row (discarded). The valid elements get exactly the full kernel's operations.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OuterKernelNarrow<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        int L = S.Lanes, NR = 2 * L;
+        TV c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
+        int last = rows - 1;
+        T* a0 = ap, a1 = ap + Math.Min(1, last) * rs, a2 = ap + Math.Min(2, last) * rs, a3 = ap + Math.Min(3, last) * rs;
+        T* a4 = ap + Math.Min(4, last) * rs, a5 = ap + Math.Min(5, last) * rs, a6 = ap + Math.Min(6, last) * rs, a7 = ap + Math.Min(7, last) * rs;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(bp);
+            c0 = S.Fma(S.Splat(*a0), b0, c0); c1 = S.Fma(S.Splat(*a1), b0, c1);
+            c2 = S.Fma(S.Splat(*a2), b0, c2); c3 = S.Fma(S.Splat(*a3), b0, c3);
+            c4 = S.Fma(S.Splat(*a4), b0, c4); c5 = S.Fma(S.Splat(*a5), b0, c5);
+            c6 = S.Fma(S.Splat(*a6), b0, c6); c7 = S.Fma(S.Splat(*a7), b0, c7);
+            bp += bs;
+            a0 += cs; a1 += cs; a2 += cs; a3 += cs; a4 += cs; a5 += cs; a6 += cs; a7 += cs;
+        }
+        TV alpha = S.Splat(g.Alpha), beta = S.Splat(g.Beta);
+        bool noBeta = T.IsZero(g.Beta);
+        int ldc = g.Ldc;
+        T* c00 = c + (long)ir * ldc + j;
+        T* t = stackalloc T[NR];
+        for (int r = 0; r < rows; r++)
+        {
+            T* cr = c00 + (long)r * ldc;
+            TV lo = r switch { 0 => c0, 1 => c1, 2 => c2, 3 => c3, 4 => c4, 5 => c5, 6 => c6, _ => c7 };
+            int q = 0;
+            for (; q < cols; q++) t[q] = cr[q];
+            for (; q < NR; q++) t[q] = T.Zero;
+            Update<T, TV, S>(t, lo, S.Zero, alpha, beta, first, noBeta);
+            for (q = 0; q < cols; q++) cr[q] = t[q];
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update<T, TV, S>(T* c, TV lo, TV hi, TV alpha, TV beta, bool first, bool noBeta)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
@@ -379,13 +526,22 @@ internal static unsafe class ManagedGemm
         }
     }
 
-    /// <summary>Per-thread packing buffers, grown once and reused (no allocation in steady state).</summary>
+    /// <summary>The first 64-byte boundary at or after <paramref name="p"/> (a cache line: a 512-bit load from a packed
+    /// panel then never straddles two lines; without this, the panels' alignment — and the kernels' speed — varied
+    /// from process to process with where the GC put the buffer).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T* Align<T>(T* p) where T : unmanaged => (T*)(((nint)p + 63) & ~(nint)63);
+
+    /// <summary>Per-thread packing buffers, grown once and reused (no allocation in steady state). Pinned (the pinned
+    /// object heap), with 64 bytes to spare so that <see cref="Align{T}"/> of the start still holds the requested length.</summary>
     private static class Scratch<T> where T : unmanaged
     {
         [ThreadStatic] private static T[]? b;
         [ThreadStatic] private static T[]? a;
 
-        public static T[] PackedB(int length) => b is { } x && x.Length >= length ? x : b = new T[length];
-        public static T[] PackedA(int length) => a is { } x && x.Length >= length ? x : a = new T[length];
+        private static int Padded(int length) => length + 64 / sizeof(T);
+
+        public static T[] PackedB(int length) => b is { } x && x.Length >= Padded(length) ? x : b = GC.AllocateUninitializedArray<T>(Padded(length), pinned: true);
+        public static T[] PackedA(int length) => a is { } x && x.Length >= Padded(length) ? x : a = GC.AllocateUninitializedArray<T>(Padded(length), pinned: true);
     }
 }

@@ -28,6 +28,8 @@ public sealed class GemmTests
     [
         (1, 1, 1), (1, 7, 17), (7, 1, 33), (17, 33, 7), (33, 17, 129), (8, 32, 16), (16, 64, 256),
         (129, 33, 300), (40, 129, 513), (3, 100, 1), (100, 3, 65), (260, 9, 70),
+        // Tall and narrow (the W1/W3 layer shapes, rows split and all of B packed at once): n = 1, 10, 25, 33.
+        (300, 1, 17), (700, 10, 25), (520, 25, 400), (333, 33, 270),
     ];
 
     /// <summary>C = alpha·op(A)·op(B) + beta·C element by element, in double.</summary>
@@ -231,7 +233,7 @@ public sealed class GemmTests
         try
         {
             // Row splits (m ≥ n) and column splits (n > m), every kernel, odd sizes, float and double.
-            foreach (var (m, n, k) in new[] { (129, 33, 300), (33, 517, 130), (200, 200, 200), (300, 40, 25), (300, 40, 100) })
+            foreach (var (m, n, k) in new[] { (129, 33, 300), (33, 517, 130), (200, 200, 200), (300, 40, 25), (300, 40, 100), (1100, 100, 300), (700, 10, 25) })
                 foreach (bool ta in new[] { false, true })
                     foreach (bool tb in new[] { false, true })
                     {

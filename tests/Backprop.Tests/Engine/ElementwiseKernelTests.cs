@@ -1,0 +1,187 @@
+using System.Numerics;
+using Backprop.Layers;
+using Backprop.Losses;
+
+namespace Backprop.Tests.Engine;
+
+/// <summary>The vectorized element-wise kernels against plain scalar loops, on lengths that exercise every vector tail.</summary>
+public sealed class ElementwiseKernelTests
+{
+    private static readonly int[] Lengths = [0, 1, 3, 7, 8, 10, 15, 16, 17, 25, 31, 32, 33, 100, 125, 250];
+
+    private static T[] Values<T>(Random random, int n, double lo, double hi) where T : IFloatingPointIeee754<T> =>
+        Enumerable.Range(0, n).Select(_ => T.CreateTruncating(lo + (hi - lo) * random.NextDouble())).ToArray();
+
+    [Theory]
+    [InlineData(Activation.Sigmoid)]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Identity)]
+    public void MultiplyDerivative_equals_the_scalar_formula_bit_for_bit(Activation activation)
+    {
+        Check<float>(activation);
+        Check<double>(activation);
+
+        static void Check<T>(Activation activation) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var random = new Random(31);
+            foreach (int n in Lengths)
+            {
+                var a = Values<T>(random, n, activation == Activation.Sigmoid ? 0 : -1, 1);
+                if (n > 2) { a[0] = T.Zero; a[1] = T.NaN; } // ReLU's boundary and a NaN activation
+                var d = Values<T>(random, n, -2, 2);
+                var expected = new T[n];
+                for (int i = 0; i < n; i++)
+                    expected[i] = activation switch
+                    {
+                        Activation.Sigmoid => d[i] * (a[i] * (T.One - a[i])),
+                        Activation.Tanh => d[i] * (T.One - a[i] * a[i]),
+                        Activation.Relu => a[i] > T.Zero ? d[i] : T.Zero,
+                        _ => d[i],
+                    };
+                // Also on a span that starts at an odd offset (unaligned loads).
+                var shifted = new T[n + 1];
+                d.CopyTo(shifted, 1);
+                Activations.MultiplyDerivative<T>(activation, a, d);
+                Assert.Equal(expected, d);
+                Activations.MultiplyDerivative<T>(activation, a, shifted.AsSpan(1));
+                Assert.Equal(expected, shifted[1..]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Float32_sigmoid_is_within_three_ulps_of_float64_and_independent_of_position()
+    {
+        var random = new Random(77);
+        foreach (int n in Lengths.Append(1000))
+        {
+            var x = Values<float>(random, n, -30, 30);
+            if (n == 1000) x = Enumerable.Range(0, n).Select(i => -95f + 0.19f * i).ToArray(); // the whole range, both clamps
+            if (n > 4) { x[0] = 0; x[1] = -100; x[2] = 100; x[3] = -1e-30f; }
+            var y = (float[])x.Clone();
+            Activations.Apply<float>(Activation.Sigmoid, y);
+            for (int i = 0; i < n; i++)
+            {
+                float expected = (float)(1 / (1 + Math.Exp(-(double)x[i])));
+                // Within 3 ulps (float32 exp polynomial, then 1/(1 + e)), or 1e-37 absolute where σ is subnormal (x < −87).
+                float ulp = MathF.BitIncrement(expected) - expected;
+                Assert.True(Math.Abs(y[i] - expected) <= 3 * ulp || Math.Abs(y[i] - expected) <= 1e-37, $"sigmoid({x[i]}) = {y[i]}, expected {expected}");
+                // The same element alone (the tail path) gives the same bits.
+                var single = new[] { x[i] };
+                Activations.Apply<float>(Activation.Sigmoid, single);
+                Assert.Equal(y[i], single[0]);
+            }
+        }
+        var special = new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity };
+        Activations.Apply<float>(Activation.Sigmoid, special);
+        Assert.True(float.IsNaN(special[0]));
+        Assert.Equal(1f, special[1]);
+        Assert.Equal(0f, special[2]);
+    }
+
+    [Fact]
+    public void AddRows_equals_adding_the_rows_one_by_one_bit_for_bit()
+    {
+        Check<float>();
+        Check<double>();
+
+        static void Check<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var random = new Random(5);
+            foreach (int width in new[] { 1, 3, 10, 16, 25, 33, 100 })
+                foreach (int rows in new[] { 0, 1, 7, 500 })
+                {
+                    var block = Values<T>(random, rows * width + 3, -1, 1); // 3 spare elements past the rows
+                    var start = Values<T>(random, width, -1, 1);
+                    var expected = (T[])start.Clone();
+                    for (int r = 0; r < rows; r++)
+                        for (int j = 0; j < width; j++) expected[j] += block[r * width + j];
+                    var actual = (T[])start.Clone();
+                    Backprop.Numerics.NumericKernels.AddRows<T>(actual, block, rows);
+                    Assert.Equal(expected, actual);
+                }
+            Assert.Throws<ArgumentException>(() => Backprop.Numerics.NumericKernels.AddRows<T>(new T[4], new T[7], 2));
+        }
+    }
+
+    [Fact]
+    public void MultiplyDerivative_refuses_fewer_activations_than_gradients()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Activations.MultiplyDerivative<double>(Activation.Sigmoid, new double[3], new double[4]));
+        Assert.Contains("3 elements", ex.Message);
+    }
+
+    [Fact]
+    public void Sigmoid_cross_entropy_sum_matches_a_scalar_sum_in_float32_and_float64()
+    {
+        var random = new Random(8);
+        foreach (int n in Lengths)
+        {
+            var z = Values<double>(random, n, -40, 40);
+            var y = Enumerable.Range(0, n).Select(_ => (double)random.Next(2)).ToArray();
+            double expected = 0;
+            for (int i = 0; i < n; i++) expected += Math.Max(z[i], 0) - y[i] * z[i] + Math.Log(1 + Math.Exp(-Math.Abs(z[i])));
+            double tolerance = 1e-12 * Math.Max(1, Math.Abs(expected));
+            Assert.Equal(expected, LossFunctions.Sum<double>(Activation.Sigmoid, Loss.CrossEntropy, z, new double[n], y, 1), tolerance);
+            // float32 inputs: the same sum over the float32 values, widened.
+            var zf = z.Select(v => (float)v).ToArray();
+            var yf = y.Select(v => (float)v).ToArray();
+            double expectedF = 0;
+            for (int i = 0; i < n; i++) expectedF += Math.Max(zf[i], 0) - yf[i] * (double)zf[i] + Math.Log(1 + Math.Exp(-Math.Abs((double)zf[i])));
+            Assert.Equal(expectedF, LossFunctions.Sum<float>(Activation.Sigmoid, Loss.CrossEntropy, zf, new float[n], yf, 1), 1e-12 * Math.Max(1, Math.Abs(expectedF)));
+        }
+    }
+}
+
+/// <summary>A large output block's loss is summed in two fixed halves (on two threads when free).</summary>
+[Collection(Backprop.Tests.Kernels.KernelSettingsCollection.Name)]
+public sealed class SplitLossTests
+{
+    [Theory]
+    [InlineData(Activation.Sigmoid, Activation.Sigmoid)]
+    [InlineData(Activation.Relu, Activation.Softmax)]
+    public void Cost_and_gradient_of_a_large_batch_do_not_depend_on_the_thread_count(Activation hidden, Activation output)
+    {
+        Check<float>(hidden, output, 1e-6);
+        Check<double>(hidden, output, 1e-13);
+
+        static void Check<T>(Activation hidden, Activation output, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            // 2001 x 10 outputs = 20010 elements: above the split threshold, an odd number of rows.
+            int m = 2001;
+            Assert.True(m * 10 >= Backprop.Networks.Network<T>.SplitLossElements);
+            var random = new Backprop.Numerics.NumPyRandom(3u);
+            var spec = Backprop.Networks.NetworkSpec.Create([20, 7, 10], hidden, output);
+            var net = new Backprop.Networks.Network<T>(spec);
+            Backprop.Initialization.Initializer.Uniform(0.5).Initialize(net, random);
+            var values = new double[m * 20];
+            random.Rand(values);
+            var x = Backprop.Numerics.Matrix<T>.FromDoubles(m, 20, values);
+            var labels = Enumerable.Range(0, m).Select(i => (int)random.RandInt(10)).ToArray();
+            var y = Backprop.Networks.Targets.OneHot<T>(labels, 10);
+            int saved = Backprop.Numerics.Parallelism.MaxThreads;
+            try
+            {
+                Backprop.Numerics.Parallelism.MaxThreads = 1;
+                double c1 = net.CostAndGradient(x, y, 0.5);
+                var g1 = (T[])net.Gradient.Clone();
+                Backprop.Numerics.Parallelism.MaxThreads = 2;
+                double c2 = net.CostAndGradient(x, y, 0.5);
+                Assert.Equal(c1, c2);
+                Assert.Equal(g1, net.Gradient);
+                // The split sum equals the loss summed row by row over the whole batch.
+                var z = new Backprop.Numerics.Matrix<T>(m, 10);
+                var a = new Backprop.Numerics.Matrix<T>(m, 10);
+                var h = new Backprop.Numerics.Matrix<T>(m, 7);
+                net.Layers[0].Forward(x, h, h);
+                net.Layers[1].Forward(h, z, a);
+                double whole = 0;
+                for (int r = 0; r < m; r++) whole += LossFunctions.Value<T>(output, LossFunctions.DefaultFor(output), z.Row(r), a.Row(r), y.Row(r));
+                double expected = whole / m + 0.5 / (2.0 * m) * net.SquaredWeights();
+                Assert.Equal(expected, c1, tolerance * Math.Max(1, Math.Abs(expected)));
+            }
+            finally { Backprop.Numerics.Parallelism.MaxThreads = saved; }
+        }
+    }
+}
