@@ -15,6 +15,10 @@ internal static class Fixture
         return JsonDocument.Parse(File.ReadAllText(path)).RootElement;
     }
 
+    /// <summary>The "name" of every case in <paramref name="array"/> of a JSON fixture, as theory data.</summary>
+    public static TheoryData<string> CaseNames(JsonElement array) =>
+        new(array.EnumerateArray().Select(c => c.GetProperty("name").GetString()!));
+
     public static double[] Doubles(this JsonElement e) => e.EnumerateArray().Select(x => x.GetDouble()).ToArray();
     public static int[] Ints(this JsonElement e) => e.EnumerateArray().Select(x => x.GetInt32()).ToArray();
 

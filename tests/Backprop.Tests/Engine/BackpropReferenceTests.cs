@@ -10,13 +10,7 @@ namespace Backprop.Tests.Engine;
 /// <summary>The vectorized engine against NumPy/PyTorch-computed costs and gradients (Fixtures/engine/make_network_fixtures.py).</summary>
 public class BackpropReferenceTests
 {
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var c in Fixture.Json("engine", "networks.json").GetProperty("cases").EnumerateArray())
-            data.Add(c.GetProperty("name").GetString()!);
-        return data;
-    }
+    public static TheoryData<string> Cases() => Fixture.CaseNames(Fixture.Json("engine", "networks.json").GetProperty("cases"));
 
     private static (Network<T> Net, Matrix<T> X, Matrix<T> Y, double Lambda, JsonElement Case) Load<T>(string name)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>

@@ -10,13 +10,7 @@ namespace Backprop.Tests.Engine;
 /// <summary>Inverted dropout against NumPy-drawn masks and PyTorch autograd (Fixtures/engine/make_training_fixtures.py).</summary>
 public class DropoutTests
 {
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var c in Fixture.Json("engine", "training.json").GetProperty("dropout").EnumerateArray())
-            data.Add(c.GetProperty("name").GetString()!);
-        return data;
-    }
+    public static TheoryData<string> Cases() => Fixture.CaseNames(Fixture.Json("engine", "training.json").GetProperty("dropout"));
 
     private static (Network<T> Net, Dropout<T> Dropout, Matrix<T> X, Matrix<T> Y, double Lambda, JsonElement Case) Load<T>(string name)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>

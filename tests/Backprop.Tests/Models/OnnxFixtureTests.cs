@@ -14,7 +14,7 @@ public class OnnxFixtureTests
 {
     private static readonly System.Text.Json.JsonElement Expected = Fixture.Json("onnx", "expected.json");
 
-    public static TheoryData<string> Names => new(Expected.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()!));
+    public static TheoryData<string> Names => Fixture.CaseNames(Expected.GetProperty("cases"));
 
     private static System.Text.Json.JsonElement Case(string name) =>
         Expected.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
