@@ -220,18 +220,7 @@ internal static unsafe class ManagedGemm
                                 for (int ir = ic; ir < icEnd; ir += MR)
                                 {
                                     int rows = Math.Min(MR, icEnd - ir);
-                                    T* ap;
-                                    nint rs, cs;
-                                    if (rows == MR || rows <= HalfMR) // full tile, or a short edge read in place by the 4-row kernel
-                                    {
-                                        if (g.TransA) { ap = a + (long)pc * g.Lda + ir; rs = 1; cs = g.Lda; }
-                                        else { ap = a + (long)ir * g.Lda + pc; rs = g.Lda; cs = 1; }
-                                    }
-                                    else
-                                    {
-                                        PackEdgeA(g, a, paPacked, ir, rows, pc, kc);
-                                        ap = paPacked; rs = 1; cs = MR;
-                                    }
+                                    T* ap = TileA(g, a, paPacked, ir, rows, pc, kc, out nint rs, out nint cs);
                                     for (int jp = 0; jp < panels; jp++)
                                     {
                                         int j = jc + jp * NR, cols = Math.Min(NR, jc + ncur - j);
@@ -256,19 +245,7 @@ internal static unsafe class ManagedGemm
                     for (int ir = i0; ir < i1; ir += MR)
                     {
                         int rows = Math.Min(MR, i1 - ir);
-                        // op(A)[ir + r, pc + p] lives at ap + r*rs + p*cs.
-                        T* ap;
-                        nint rs, cs;
-                        if (rows == MR || rows <= HalfMR) // full tile, or a short edge read in place by the 4-row kernel
-                        {
-                            if (g.TransA) { ap = a + (long)pc * g.Lda + ir; rs = 1; cs = g.Lda; }
-                            else { ap = a + (long)ir * g.Lda + pc; rs = g.Lda; cs = 1; }
-                        }
-                        else
-                        {
-                            PackEdgeA(g, a, paPacked, ir, rows, pc, kc);
-                            ap = paPacked; rs = 1; cs = MR;
-                        }
+                        T* ap = TileA(g, a, paPacked, ir, rows, pc, kc, out nint rs, out nint cs);
                         for (int jp = 0; jp < panels; jp++)
                         {
                             int j = jc + jp * NR, cols = Math.Min(NR, jc + ncur - j);
@@ -335,6 +312,25 @@ internal static unsafe class ManagedGemm
     }
 
     /// <summary>The last, partial row panel of op(A): kc x MR, zero-padded rows.</summary>
+    /// <summary>
+    /// Where the outer kernel reads the A tile of rows [ir, ir + rows) and depth [pc, pc + kc): op(A)[ir + r, pc + p]
+    /// lives at result + r·rs + p·cs. A full tile, or a short edge the 4-row kernel handles, is read in place;
+    /// other edges are packed (zero-padded to MR rows) into <paramref name="edge"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T* TileA<T>(GemmJob<T> g, T* a, T* edge, int ir, int rows, int pc, int kc, out nint rs, out nint cs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (rows == MR || rows <= HalfMR)
+        {
+            if (g.TransA) { rs = 1; cs = g.Lda; return a + (long)pc * g.Lda + ir; }
+            rs = g.Lda; cs = 1; return a + (long)ir * g.Lda + pc;
+        }
+        PackEdgeA(g, a, edge, ir, rows, pc, kc);
+        rs = 1; cs = MR;
+        return edge;
+    }
+
     private static void PackEdgeA<T>(GemmJob<T> g, T* a, T* dst, int ir, int rows, int pc, int kc) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int p = 0; p < kc; p++)
