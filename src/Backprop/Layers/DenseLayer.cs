@@ -47,6 +47,9 @@ public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public void Forward(Matrix<T> x, Matrix<T> z, Matrix<T> a) => Gemm.MultiplyTransposeB(x, Weights, z, Bias, Activation, a);
 
+    /// <summary>The same on a mini-batch read in place: row r of X is <paramref name="x"/>.Row(r).   X [batch, in] · W [out, in]ᵀ -> Z [batch, out].</summary>
+    public void Forward(RowSelection<T> x, Matrix<T> z, Matrix<T> a) => Gemm.MultiplyTransposeB(x, Weights, z, Bias, Activation, a);
+
     /// <summary>
     /// Given dZ = dCost/dZ [batch, out] and the layer input X [batch, in]:
     /// dW = dZᵀ·X + l2·W   ([batch, out]ᵀ · [batch, in] -> [out, in]);
@@ -58,13 +61,27 @@ public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Backward(Matrix<T> x, Matrix<T> dz, T l2, Matrix<T>? dx, Activation? inputActivation = null)
     {
         Gemm.MultiplyTransposeA(dz, x, WeightsGradient, T.One, T.Zero);
+        BiasAndPenalty(dz, l2);
+        if (dx is null) return;
+        if (inputActivation is Activation f) Gemm.Multiply(dz, Weights, dx, f, x);
+        else Gemm.Multiply(dz, Weights, dx, T.One, T.Zero);
+    }
+
+    /// <summary>The gradients of a first layer (no dX) on a mini-batch read in place: dW = dZᵀ·X + l2·W, db = Σ dZ,
+    /// where row r of X is <paramref name="x"/>.Row(r).   [batch, out]ᵀ · [batch, in] -> [out, in].</summary>
+    public void Backward(RowSelection<T> x, Matrix<T> dz, T l2)
+    {
+        Gemm.MultiplyTransposeA(dz, x, WeightsGradient, T.One, T.Zero);
+        BiasAndPenalty(dz, l2);
+    }
+
+    /// <summary>dW += l2·W (the L2 penalty's gradient); db = Σ over the batch of dZ.</summary>
+    private void BiasAndPenalty(Matrix<T> dz, T l2)
+    {
         if (!T.IsZero(l2))
             TensorPrimitives.MultiplyAdd<T>(Weights.Span, l2, WeightsGradient.Span, WeightsGradient.Span);
         var db = BiasGradient.Span;
         db.Clear();
         NumericKernels.AddRows(db, dz.Span, dz.Rows);
-        if (dx is null) return;
-        if (inputActivation is Activation f) Gemm.Multiply(dz, Weights, dx, f, x);
-        else Gemm.Multiply(dz, Weights, dx, T.One, T.Zero);
     }
 }

@@ -13,7 +13,7 @@ namespace Backprop.Layers;
 /// units of hidden layer l. The expected input of every layer is unchanged, so prediction (and
 /// <see cref="Network{T}.Cost"/> without a dropout argument) uses the plain network.
 /// <para>Holds the current masks M [rows, size] and the masked layer inputs; pass it to
-/// <see cref="Network{T}.CostAndGradient"/>, which then computes
+/// <see cref="Network{T}.CostAndGradient(Matrix{T}, Matrix{T}, double, Dropout{T})"/>, which then computes
 /// the cost and the exact gradient of the thinned network that these masks define. <see cref="Draw"/> makes
 /// new masks; a fixed mask gives a deterministic cost, so the gradient check applies as usual.</para>
 /// <para>Masks are drawn from NumPy's <c>RandomState</c>: for each layer with pₗ &gt; 0 in order, one 32-bit

@@ -50,7 +50,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public NetworkSpec Spec { get; }
     /// <summary>Every weight and bias, layer by layer (W row-major, then b).</summary>
     public T[] Parameters { get; }
-    /// <summary>dCost/dParameters from the last <see cref="CostAndGradient"/>, same layout.</summary>
+    /// <summary>dCost/dParameters from the last <see cref="CostAndGradient(Matrix{T}, Matrix{T}, double, Dropout{T})"/>, same layout.</summary>
     public T[] Gradient { get; }
     public IReadOnlyList<DenseLayer<T>> Layers => layers;
     public int ParameterCount => Parameters.Length;
@@ -65,11 +65,20 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         return Forward(x, null);
     }
 
-    private Matrix<T> Forward(Matrix<T> x, Dropout<T>? dropout)
+    private Matrix<T> Forward(Matrix<T> x, Dropout<T>? dropout) => ForwardFrom(0, x, workspace.For(x.Rows), dropout);
+
+    /// <summary>The forward pass on a mini-batch read in place (the first layer reads the selected rows).</summary>
+    private Matrix<T> Forward(RowSelection<T> x)
     {
-        var ws = workspace.For(x.Rows);
-        var input = x;
-        for (int l = 0; l < layers.Length; l++)
+        var ws = workspace.For(x.Count);
+        layers[0].Forward(x, layers.Length == 1 ? ws.OutputZ : ws.Activations[0], ws.Activations[0]);
+        return ForwardFrom(1, ws.Activations[0], ws, null);
+    }
+
+    /// <summary>Layers <paramref name="first"/>.. on <paramref name="input"/>, the output of the layer before.</summary>
+    private Matrix<T> ForwardFrom(int first, Matrix<T> input, Workspace<T>.Views ws, Dropout<T>? dropout)
+    {
+        for (int l = first; l < layers.Length; l++)
         {
             // Training with dropout: layer l sees its input thinned by the mask, X̃ = X ⊙ M [rows, in].
             if (dropout is not null) input = dropout.Apply(l, input);
@@ -107,7 +116,30 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         Forward(x, dropout);
         var ws = workspace.For(x.Rows);
         double cost = DataLoss(ws, targets) + RegularizationCost(lambda, x.Rows);
-        Backward(x, targets, ws, T.CreateTruncating(lambda / x.Rows), dropout);
+        Backward(x, default, targets, ws, T.CreateTruncating(lambda / x.Rows), dropout);
+        return cost;
+    }
+
+    /// <summary>
+    /// <see cref="CostAndGradient(Matrix{T}, Matrix{T}, double, Dropout{T})"/> on a mini-batch read in place: the rows
+    /// <paramref name="x"/> selects from a larger matrix (a shuffled batch of the training set), with their
+    /// <paramref name="targets"/> [batch, outputs]. The first layer's products read the rows where they are instead of
+    /// a copy; the result is bit-identical to the call on the copied rows.
+    /// </summary>
+    public double CostAndGradient(RowSelection<T> x, Matrix<T> targets, double lambda = 0)
+    {
+        ArgumentNullException.ThrowIfNull(x.Source, nameof(x));
+        CheckInput(x.Source);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Rows != x.Count || targets.Cols != Spec.Outputs)
+            throw new ArgumentException($"Targets must be {x.Count}x{Spec.Outputs} (one row per selected sample, one column per output unit); got {targets.Rows}x{targets.Cols}.", nameof(targets));
+        if (x.Count == 0)
+            throw new ArgumentException("The cost of an empty batch is undefined; select at least one sample.", nameof(x));
+        CheckLambda(lambda);
+        Forward(x);
+        var ws = workspace.For(x.Count);
+        double cost = DataLoss(ws, targets) + RegularizationCost(lambda, x.Count);
+        Backward(null, x, targets, ws, T.CreateTruncating(lambda / x.Count), null);
         return cost;
     }
 
@@ -231,17 +263,23 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    private void Backward(Matrix<T> x, Matrix<T> targets, Workspace<T>.Views ws, T l2, Dropout<T>? dropout)
+    /// <summary>Backpropagation through every layer; the input is <paramref name="x"/>, or the rows <paramref name="rows"/> selects when it is null.</summary>
+    private void Backward(Matrix<T>? x, RowSelection<T> rows, Matrix<T> targets, Workspace<T>.Views ws, T l2, Dropout<T>? dropout)
     {
         int last = layers.Length - 1;
-        T invM = T.One / T.CreateTruncating(x.Rows);
+        T invM = T.One / T.CreateTruncating(targets.Rows);
         var outA = ws.Activations[last];
         var outDelta = ws.Deltas[last];
         // Element-wise over the whole (contiguous) block: one call instead of one per row.
         LossFunctions.Delta<T>(Spec.OutputActivation, Spec.Loss, outA.Span, targets.Span, invM, outDelta.Span);
         for (int l = last; l >= 0; l--)
         {
-            var input = l == 0 ? x : ws.Activations[l - 1];
+            if (l == 0 && x is null)
+            {
+                layers[0].Backward(rows, ws.Deltas[0], l2);
+                break;
+            }
+            var input = l == 0 ? x! : ws.Activations[l - 1];
             if (dropout is not null) input = dropout.Thinned(l, input);
             var dInput = l == 0 ? null : ws.Deltas[l - 1];
             if (dropout is not null && dInput is not null && dropout.Rates[l] > 0)

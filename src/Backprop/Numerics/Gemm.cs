@@ -63,15 +63,56 @@ public static class Gemm
         activated ??= c;
         if (activated.Rows != c.Rows || activated.Cols != c.Cols)
             throw new ArgumentException($"The activation output must be {c.Rows}x{c.Cols}, got {activated.Rows}x{activated.Cols}.", nameof(activated));
+        var job = GemmJob<T>.ForThisThread();
+        job.Set(false, true, a, b, c, T.One, T.Zero, a.Cols);
+        RunBiasActivation(job, c, bias, activation, activated);
+    }
+
+    /// <summary>
+    /// The fused forward product on a selection of rows (a shuffled mini-batch read in place):
+    /// Z = X·Bᵀ + bias, <paramref name="activated"/> = f(Z), where row r of X is <paramref name="a"/>.Row(r).
+    /// [m, k] x [n, k]ᵀ -> [m, n]. Bit-identical to the same product on the copied rows.
+    /// </summary>
+    public static void MultiplyTransposeB<T>(RowSelection<T> a, Matrix<T> b, Matrix<T> c, ReadOnlyMemory<T> bias, Activation activation, Matrix<T>? activated = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a.Source, nameof(a));
+        Check(a.Source, b, c, "A·Bᵀ", a.Count, b.Rows, a.Cols == b.Cols);
+        if (bias.Length != c.Cols) throw new ArgumentException($"The bias has {bias.Length} elements; the product has {c.Cols} columns.", nameof(bias));
+        activated ??= c;
+        if (activated.Rows != c.Rows || activated.Cols != c.Cols)
+            throw new ArgumentException($"The activation output must be {c.Rows}x{c.Cols}, got {activated.Rows}x{activated.Cols}.", nameof(activated));
+        var job = GemmJob<T>.ForThisThread();
+        job.Set(false, true, c.Rows, c.Cols, a.Cols, T.One, T.Zero, a.Source.Array, a.Source.Offset, a.Cols, b.Array, b.Offset, b.Cols, c.Array, c.Offset, c.Cols);
+        job.SelectRowsOfA(a.Index, a.Start);
+        RunBiasActivation(job, c, bias, activation, activated);
+    }
+
+    /// <summary>C[m, n] = alpha · A[k, m]ᵀ · B[k, n] + beta · C where row p of B is <paramref name="b"/>.Row(p)
+    /// (weight gradient of a first layer on a mini-batch read in place: dW = dZᵀ·X). Bit-identical to the product on the copied rows.</summary>
+    public static void MultiplyTransposeA<T>(Matrix<T> a, RowSelection<T> b, Matrix<T> c, T alpha, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(b.Source, nameof(b));
+        // [k, m]ᵀ x [k, n] -> [m, n]
+        Check(a, b.Source, c, "Aᵀ·B", a.Cols, b.Cols, a.Rows == b.Count);
+        if (c.Rows == 0 || c.Cols == 0) return;
+        var job = GemmJob<T>.ForThisThread();
+        job.Set(true, false, c.Rows, c.Cols, a.Rows, alpha, beta, a.Array, a.Offset, a.Cols, b.Source.Array, b.Source.Offset, b.Cols, c.Array, c.Offset, c.Cols);
+        job.SelectRowsOfB(b.Index, b.Start);
+        job.Execute();
+    }
+
+    private static void RunBiasActivation<T>(GemmJob<T> job, Matrix<T> c, ReadOnlyMemory<T> bias, Activation activation, Matrix<T> activated)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (!MemoryMarshal.TryGetArray(bias, out var segment))
         {
-            Run(false, true, a, b, c, T.One, T.Zero, a.Cols);
+            job.Execute();
             var span = bias.Span;
             for (int r = 0; r < c.Rows; r++) Epilogues.BiasActivation(c.Row(r), span, activation, activated.Row(r));
             return;
         }
-        var job = GemmJob<T>.ForThisThread();
-        job.Set(false, true, a, b, c, T.One, T.Zero, a.Cols);
         job.Epilogue = EpilogueKind.BiasActivation;
         job.Activation = activation;
         job.Bias = segment.Array;
@@ -249,8 +290,14 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
     /// <summary>BiasActivation: where f(Z) goes; Derivative: the activations f′ is written through.</summary>
     public T[]? Aux;
     public int AuxOffset, LdAux;
+    /// <summary>When set (A not transposed): row i of A is row <c>IndexA[IndexAStart + i]</c> of the stored A.</summary>
+    public int[]? IndexA;
+    public int IndexAStart;
+    /// <summary>When set (B not transposed): row p of B is row <c>IndexB[IndexBStart + p]</c> of the stored B.</summary>
+    public int[]? IndexB;
+    public int IndexBStart;
     private bool splitRows;
-    private int chunk;
+    private int units, pieces, align;
 
     public static GemmJob<T> ForThisThread() => cached ??= new GemmJob<T>();
 
@@ -261,13 +308,58 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
     {
         TransA = ta; TransB = tb; M = m; N = n; K = k; Alpha = alpha; Beta = beta;
         A = a; OffsetA = offA; Lda = lda; B = b; OffsetB = offB; Ldb = ldb; C = c; OffsetC = offC; Ldc = ldc;
-        Epilogue = EpilogueKind.None; Bias = null; Aux = null;
+        Epilogue = EpilogueKind.None; Bias = null; Aux = null; IndexA = IndexB = null;
+    }
+
+    /// <summary>Reads A's rows through <paramref name="index"/>[start ..] (A not transposed).</summary>
+    public void SelectRowsOfA(int[] index, int start) { IndexA = index; IndexAStart = start; }
+
+    /// <summary>Reads B's rows through <paramref name="index"/>[start ..] (B not transposed).</summary>
+    public void SelectRowsOfB(int[] index, int start) { IndexB = index; IndexBStart = start; }
+
+    /// <summary>
+    /// The managed kernels read selected rows of A in the A·Bᵀ dot kernel and of B in the outer-product kernel (which
+    /// packs B). Anything else — another provider, or a product those kernels do not compute — gets the selected rows
+    /// copied into a per-thread buffer first, so the arithmetic is the same either way.
+    /// </summary>
+    private void GatherUnsupportedSelections()
+    {
+        bool managed = Gemm.Provider is ManagedGemmProvider;
+        if (IndexA is not null && (TransA || !managed || !ManagedGemm.UsesDotKernel(this)))
+        {
+            A = Gathered(ref gatherA, A, OffsetA, Lda, IndexA, IndexAStart, M, K);
+            OffsetA = 0; Lda = K; IndexA = null;
+        }
+        if (IndexB is not null && (TransB || !managed || ManagedGemm.UsesDotKernel(this)))
+        {
+            B = Gathered(ref gatherB, B, OffsetB, Ldb, IndexB, IndexBStart, K, N);
+            OffsetB = 0; Ldb = N; IndexB = null;
+        }
+    }
+
+    // The job is per thread, so are these (grown once, reused).
+    private T[]? gatherA, gatherB;
+
+    [ThreadStatic] private static long gatheredSelections;
+
+    /// <summary>How many selections of rows products called from this thread copied instead of reading them in place (for tests).</summary>
+    internal static long GatheredSelections => gatheredSelections;
+
+    private static T[] Gathered(ref T[]? buffer, T[] source, int offset, int ld, int[] index, int start, int rows, int cols)
+    {
+        gatheredSelections++;
+        int length = checked(rows * cols);
+        if (buffer is null || buffer.Length < length) buffer = GC.AllocateUninitializedArray<T>(length);
+        for (int r = 0; r < rows; r++)
+            source.AsSpan(offset + index[start + r] * ld, cols).CopyTo(buffer.AsSpan(r * cols, cols));
+        return buffer;
     }
 
     public void Execute()
     {
         try
         {
+            if (IndexA is not null || IndexB is not null) GatherUnsupportedSelections();
             if (Gemm.Provider is not ManagedGemmProvider)
             {
                 Gemm.Provider.Product(this);
@@ -283,14 +375,14 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
                 bool softmax = Epilogue == EpilogueKind.BiasActivation && Activation == Activation.Softmax;
                 bool dot = ManagedGemm.UsesDotKernel(this);
                 int nr = 2 * ManagedGemm.VectorBits / 8 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+                // The pieces hold whole tiles, as equal in number as they can be (25 column panels in 8 pieces:
+                // 3 or 4 each, not 4 4 4 4 4 4 1, which left one thread with 16 panels and the other with 9).
                 splitRows = softmax || (dot ? M >= N : N < 2 * nr || M >= TallRatio * N);
                 int length = splitRows ? M : N;
-                int align = splitRows ? ManagedGemm.MR : nr;
-                int units = (length + align - 1) / align;
-                int pieces = Math.Min(units, 4 * threads);
-                chunk = (units + pieces - 1) / pieces * align;
-                int used = (length + chunk - 1) / chunk;
-                if (used > 1 && WorkerPool.Shared.TryRun(this, used, threads - 1))
+                align = splitRows ? (dot ? ManagedGemm.DotTile : ManagedGemm.MR) : dot ? ManagedGemm.DotTile : nr;
+                units = (length + align - 1) / align;
+                pieces = Math.Min(units, 4 * threads);
+                if (pieces > 1 && WorkerPool.Shared.TryRun(this, pieces, threads - 1))
                 {
                     Interlocked.Increment(ref parallelRuns);
                     return;
@@ -304,21 +396,23 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
             // Drop references so a cached job does not keep user arrays alive.
             A = B = C = [];
             Bias = Aux = null;
+            IndexA = IndexB = null;
         }
     }
 
     public void Run(int part, int parts)
     {
-        int start = part * chunk;
+        int start = (int)((long)part * units / pieces) * align;
+        int stop = (int)((long)(part + 1) * units / pieces) * align;
         if (splitRows)
         {
-            int end = Math.Min(M, start + chunk);
+            int end = Math.Min(M, stop);
             ManagedGemm.Block(this, start, end, 0, N);
             ApplyEpilogue(start, end, 0, N);
         }
         else
         {
-            int end = Math.Min(N, start + chunk);
+            int end = Math.Min(N, stop);
             ManagedGemm.Block(this, 0, M, start, end);
             ApplyEpilogue(0, M, start, end);
         }

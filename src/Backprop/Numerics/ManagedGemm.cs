@@ -123,9 +123,9 @@ internal static unsafe class ManagedGemm
     private static void DotKernel<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int ib, int rows, int jb, int cols)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
-        int k = g.K, lda = g.Lda, ldb = g.Ldb, L = S.Lanes;
-        T* a0 = a + (long)ib * lda, a1 = a + (long)(ib + Math.Min(1, rows - 1)) * lda;
-        T* a2 = a + (long)(ib + Math.Min(2, rows - 1)) * lda, a3 = a + (long)(ib + Math.Min(3, rows - 1)) * lda;
+        int k = g.K, ldb = g.Ldb, L = S.Lanes;
+        T* a0 = RowOfA(g, a, ib), a1 = RowOfA(g, a, ib + Math.Min(1, rows - 1));
+        T* a2 = RowOfA(g, a, ib + Math.Min(2, rows - 1)), a3 = RowOfA(g, a, ib + Math.Min(3, rows - 1));
         T* b0 = b + (long)jb * ldb, b1 = b + (long)(jb + Math.Min(1, cols - 1)) * ldb;
         T* b2 = b + (long)(jb + Math.Min(2, cols - 1)) * ldb, b3 = b + (long)(jb + Math.Min(3, cols - 1)) * ldb;
         TV c00 = S.Zero, c01 = S.Zero, c02 = S.Zero, c03 = S.Zero;
@@ -180,6 +180,16 @@ internal static unsafe class ManagedGemm
                 cr[q] = noBeta ? alpha * s[r * 4 + q] : alpha * s[r * 4 + q] + beta * cr[q];
         }
     }
+
+    /// <summary>Row i of a non-transposed A (through <see cref="GemmJob{T}.IndexA"/> when the job selects rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T* RowOfA<T>(GemmJob<T> g, T* a, int i) where T : unmanaged, IFloatingPointIeee754<T> =>
+        a + (long)(g.IndexA is { } index ? index[g.IndexAStart + i] : i) * g.Lda;
+
+    /// <summary>Row p of a non-transposed B (through <see cref="GemmJob{T}.IndexB"/> when the job selects rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T* RowOfB<T>(GemmJob<T> g, T* b, int p) where T : unmanaged, IFloatingPointIeee754<T> =>
+        b + (long)(g.IndexB is { } index ? index[g.IndexBStart + p] : p) * g.Ldb;
 
     // ---------------------------------------------------------------- outer-product tiles
 
@@ -237,7 +247,7 @@ internal static unsafe class ManagedGemm
                     int kc = Math.Min(KC, k - pc);
                     // Few row panels reuse each B panel: read full panels of a row-major B in place instead of
                     // copying them (only a partial last panel is packed, zero-padded). Same arithmetic either way.
-                    bool direct = !g.TransB && i1 - i0 <= DirectBMaxRows;
+                    bool direct = !g.TransB && g.IndexB is null && i1 - i0 <= DirectBMaxRows;
                     int edgeCols = ncur % NR;
                     if (!direct) PackB<T, TV, S>(g, b, pbPacked, pc, kc, jc, ncur);
                     else if (edgeCols != 0) PackB<T, TV, S>(g, b, pbPacked, pc, kc, jc + ncur - edgeCols, edgeCols);
@@ -275,20 +285,21 @@ internal static unsafe class ManagedGemm
             T* panel = dst + (long)jp * kc * NR;
             if (!g.TransB)
             {
-                // B [k, n]: row p of the panel is B[pc + p, jc + j .. + NR).
-                T* src = b + (long)pc * ldb + jc + j;
+                // B [k, n]: row p of the panel is B[pc + p, jc + j .. + NR) (row pc + p of a selection of rows).
                 if (cols == NR)
                 {
-                    for (int p = 0; p < kc; p++, src += ldb, panel += NR)
+                    for (int p = 0; p < kc; p++, panel += NR)
                     {
+                        T* src = RowOfB(g, b, pc + p) + jc + j;
                         S.Store(S.Load(src), panel);
                         S.Store(S.Load(src + L), panel + L);
                     }
                 }
                 else
                 {
-                    for (int p = 0; p < kc; p++, src += ldb, panel += NR)
+                    for (int p = 0; p < kc; p++, panel += NR)
                     {
+                        T* src = RowOfB(g, b, pc + p) + jc + j;
                         int q = 0;
                         for (; q < cols; q++) panel[q] = src[q];
                         for (; q < NR; q++) panel[q] = T.Zero;

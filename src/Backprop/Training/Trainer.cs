@@ -115,7 +115,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             var order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
-            var bx = fullBatch ? x : new Matrix<T>(batch, x.Cols);
+            Matrix<T>? bx = null; // copied (shifted, or thinned by dropout) samples of a batch, when they cannot be read in place
             var by = fullBatch ? targets : new Matrix<T>(batch, targets.Cols);
             var lastGood = (T[])net.Parameters.Clone();
             long samplesSeen = 0;
@@ -133,21 +133,32 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 for (int start = 0; start < n; start += batch)
                 {
                     int count = Math.Min(batch, n - start);
-                    Matrix<T> xb = bx, yb = by;
-                    if (!fullBatch)
+                    double cost;
+                    if (fullBatch)
                     {
-                        xb = count == batch ? bx : bx.RowSlice(0, count);
-                        yb = count == batch ? by : by.RowSlice(0, count);
-                        for (int r = 0; r < count; r++)
-                        {
-                            if (shiftRandom is null) x.Row(order[start + r]).CopyTo(xb.Row(r));
-                            targets.Row(order[start + r]).CopyTo(yb.Row(r));
-                        }
-                        if (shiftRandom is not null)
-                            ImageShift.CopyShifted(x, order, start, xb, o.ImageSize!.Value.Height, o.ImageSize.Value.Width, o.ShiftPixels, shiftRandom);
+                        dropout?.Draw(count);
+                        cost = net.CostAndGradient(x, targets, o.Lambda, dropout);
                     }
-                    dropout?.Draw(count);
-                    double cost = net.CostAndGradient(xb, yb, o.Lambda, dropout);
+                    else
+                    {
+                        var yb = count == batch ? by : by.RowSlice(0, count);
+                        for (int r = 0; r < count; r++) targets.Row(order[start + r]).CopyTo(yb.Row(r));
+                        if (dropout is null && shiftRandom is null)
+                        {
+                            // The first layer reads the batch's rows where they are (no copy of the samples).
+                            cost = net.CostAndGradient(new RowSelection<T>(x, order, start, count), yb, o.Lambda);
+                        }
+                        else
+                        {
+                            bx ??= new Matrix<T>(batch, x.Cols);
+                            var xb = count == batch ? bx : bx.RowSlice(0, count);
+                            if (shiftRandom is not null)
+                                ImageShift.CopyShifted(x, order, start, xb, o.ImageSize!.Value.Height, o.ImageSize.Value.Width, o.ShiftPixels, shiftRandom);
+                            else new RowSelection<T>(x, order, start, count).CopyTo(xb);
+                            dropout?.Draw(count);
+                            cost = net.CostAndGradient(xb, yb, o.Lambda, dropout);
+                        }
+                    }
                     if (!double.IsFinite(cost))
                     {
                         lastGood.CopyTo(net.Parameters, 0);
