@@ -167,10 +167,10 @@ internal static unsafe class ManagedGemm
             c30 = S.Fma(va, vb0, c30); c31 = S.Fma(va, vb1, c31); c32 = S.Fma(va, vb2, c32); c33 = S.Fma(va, vb3, c33);
         }
         T* s = stackalloc T[16];
-        s[0] = S.Sum(c00); s[1] = S.Sum(c01); s[2] = S.Sum(c02); s[3] = S.Sum(c03);
-        s[4] = S.Sum(c10); s[5] = S.Sum(c11); s[6] = S.Sum(c12); s[7] = S.Sum(c13);
-        s[8] = S.Sum(c20); s[9] = S.Sum(c21); s[10] = S.Sum(c22); s[11] = S.Sum(c23);
-        s[12] = S.Sum(c30); s[13] = S.Sum(c31); s[14] = S.Sum(c32); s[15] = S.Sum(c33);
+        Reduce.Sum4<T, TV, S>(c00, c01, c02, c03, s);
+        Reduce.Sum4<T, TV, S>(c10, c11, c12, c13, s + 4);
+        Reduce.Sum4<T, TV, S>(c20, c21, c22, c23, s + 8);
+        Reduce.Sum4<T, TV, S>(c30, c31, c32, c33, s + 12);
         T alpha = g.Alpha, beta = g.Beta;
         bool noBeta = T.IsZero(beta);
         for (int r = 0; r < rows; r++)
