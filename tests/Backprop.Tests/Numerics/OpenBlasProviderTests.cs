@@ -54,7 +54,7 @@ public sealed class OpenBlasProviderTests
             Gemm.MultiplyTransposeB(x, w, z1, bias, Activation.Sigmoid);
             Gemm.Provider = blas;
             Gemm.MultiplyTransposeB(x, w, z2, bias, Activation.Sigmoid);
-            for (int i = 0; i < z1.Length; i++) Assert.True(Math.Abs(z1.Array[i] - z2.Array[i]) < 1e-6, $"element {i}: {z1.Array[i]} vs {z2.Array[i]}");
+            for (int i = 0; i < z1.Length; i++) Assert.True(Math.Abs(z1.Span[i] - z2.Span[i]) < 1e-6, $"element {i}: {z1.Span[i]} vs {z2.Span[i]}");
         }
         finally { Gemm.Provider = saved; }
     }

@@ -55,7 +55,7 @@ public sealed class RowSelectionTests
             var actual = new Matrix<T>(m, n);
             Gemm.MultiplyTransposeB(copied, w, expected, bias, Activation.Sigmoid);
             Gemm.MultiplyTransposeB(selection, w, actual, bias, Activation.Sigmoid);
-            Assert.True(expected.Array.AsSpan().SequenceEqual(actual.Array), $"forward {m}x{n}x{k}");
+            Assert.True(expected.Span.SequenceEqual(actual.Span), $"forward {m}x{n}x{k}");
         }
         foreach (var (m, n, k) in GradientShapes)
         {
@@ -66,7 +66,7 @@ public sealed class RowSelectionTests
             T beta = T.CreateTruncating(0.5);
             Gemm.MultiplyTransposeA(dz, copied, expected, T.One, beta);
             Gemm.MultiplyTransposeA(dz, selection, actual, T.One, beta);
-            Assert.True(expected.Array.AsSpan().SequenceEqual(actual.Array), $"gradient {m}x{n}x{k}");
+            Assert.True(expected.Span.SequenceEqual(actual.Span), $"gradient {m}x{n}x{k}");
         }
     }
 
