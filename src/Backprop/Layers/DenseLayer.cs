@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Backprop.Numerics;
 
 namespace Backprop.Layers;
@@ -60,8 +59,9 @@ public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public void Backward(Matrix<T> x, Matrix<T> dz, T l2, Matrix<T>? dx, Activation? inputActivation = null)
     {
-        Gemm.MultiplyTransposeA(dz, x, WeightsGradient, T.One, T.Zero);
-        BiasAndPenalty(dz, l2);
+        // dW = dZᵀ·X + l2·W: the penalty is fused into the product's epilogue.
+        Gemm.MultiplyTransposeA(dz, x, WeightsGradient, l2, Weights);
+        BiasGradientOf(dz);
         if (dx is null) return;
         if (inputActivation is Activation f) Gemm.Multiply(dz, Weights, dx, f, x);
         else Gemm.Multiply(dz, Weights, dx, T.One, T.Zero);
@@ -71,15 +71,13 @@ public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// where row r of X is <paramref name="x"/>.Row(r).   [batch, out]ᵀ · [batch, in] -> [out, in].</summary>
     public void Backward(RowSelection<T> x, Matrix<T> dz, T l2)
     {
-        Gemm.MultiplyTransposeA(dz, x, WeightsGradient, T.One, T.Zero);
-        BiasAndPenalty(dz, l2);
+        Gemm.MultiplyTransposeA(dz, x, WeightsGradient, l2, Weights);
+        BiasGradientOf(dz);
     }
 
-    /// <summary>dW += l2·W (the L2 penalty's gradient); db = Σ over the batch of dZ.</summary>
-    private void BiasAndPenalty(Matrix<T> dz, T l2)
+    /// <summary>db = Σ over the batch of dZ.</summary>
+    private void BiasGradientOf(Matrix<T> dz)
     {
-        if (!T.IsZero(l2))
-            TensorPrimitives.MultiplyAdd<T>(Weights.Span, l2, WeightsGradient.Span, WeightsGradient.Span);
         var db = BiasGradient.Span;
         db.Clear();
         NumericKernels.AddRows(db, dz.Span, dz.Rows);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Backprop.Layers;
 
@@ -100,6 +101,51 @@ public static class Gemm
         var job = GemmJob<T>.ForThisThread();
         job.Set(true, false, c.Rows, c.Cols, a.Rows, alpha, beta, a.Array, a.Offset, a.Cols, b.Source.Array, b.Source.Offset, b.Cols, c.Array, c.Offset, c.Cols);
         job.SelectRowsOfB(b.Index, b.Start);
+        job.Execute();
+    }
+
+    /// <summary>
+    /// The weight gradient with its L2 term: C[m, n] = A[k, m]ᵀ · B[k, n] + <paramref name="scale"/> · D[m, n]
+    /// (dW = dZᵀ·X + l2·W). The term is added to each block of C on the thread that computed it, right after the
+    /// kernel, while the block is still in cache. Bit-identical to the product followed by
+    /// <c>TensorPrimitives.MultiplyAdd(D, scale, C, C)</c>.
+    /// </summary>
+    public static void MultiplyTransposeA<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, T scale, Matrix<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // [k, m]ᵀ x [k, n] -> [m, n], + scale · D [m, n]
+        Check(a, b, c, "Aᵀ·B", a.Cols, b.Cols, a.Rows == b.Rows);
+        var job = GemmJob<T>.ForThisThread();
+        job.Set(true, false, a, b, c, T.One, T.Zero, a.Rows);
+        RunAddScaled(job, c, scale, d);
+    }
+
+    /// <summary>The same with the rows of B read in place through a selection (a first layer's dW on a shuffled mini-batch).</summary>
+    public static void MultiplyTransposeA<T>(Matrix<T> a, RowSelection<T> b, Matrix<T> c, T scale, Matrix<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(b.Source, nameof(b));
+        Check(a, b.Source, c, "Aᵀ·B", a.Cols, b.Cols, a.Rows == b.Count);
+        var job = GemmJob<T>.ForThisThread();
+        job.Set(true, false, c.Rows, c.Cols, a.Rows, T.One, T.Zero, a.Array, a.Offset, a.Cols, b.Source.Array, b.Source.Offset, b.Cols, c.Array, c.Offset, c.Cols);
+        job.SelectRowsOfB(b.Index, b.Start);
+        RunAddScaled(job, c, scale, d);
+    }
+
+    private static void RunAddScaled<T>(GemmJob<T> job, Matrix<T> c, T scale, Matrix<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        if (d.Rows != c.Rows || d.Cols != c.Cols)
+            throw new ArgumentException($"The added matrix must be {c.Rows}x{c.Cols}, got {d.Rows}x{d.Cols}.", nameof(d));
+        if (!T.IsZero(scale))
+        {
+            job.Epilogue = EpilogueKind.AddScaled;
+            job.Scale = scale;
+            job.Aux = d.Array;
+            job.AuxOffset = d.Offset;
+            job.LdAux = d.Cols;
+        }
         job.Execute();
     }
 
@@ -215,7 +261,7 @@ public static class Parallelism
     }
 }
 
-internal enum EpilogueKind { None, BiasActivation, Derivative }
+internal enum EpilogueKind { None, BiasActivation, Derivative, AddScaled }
 
 /// <summary>The element-wise tails fused after a product, applied to one row segment of C.</summary>
 internal static class Epilogues
@@ -287,8 +333,9 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
     public Activation Activation;
     public T[]? Bias;
     public int BiasOffset;
-    /// <summary>BiasActivation: where f(Z) goes; Derivative: the activations f′ is written through.</summary>
+    /// <summary>BiasActivation: where f(Z) goes; Derivative: the activations f′ is written through; AddScaled: the D of C += Scale·D.</summary>
     public T[]? Aux;
+    public T Scale;
     public int AuxOffset, LdAux;
     /// <summary>When set (A not transposed): row i of A is row <c>IndexA[IndexAStart + i]</c> of the stored A.</summary>
     public int[]? IndexA;
@@ -432,6 +479,22 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
             var a = Aux!.AsSpan(AuxOffset + i0 * LdAux, (i1 - i0) * N);
             if (!z.Overlaps(a)) z.CopyTo(a);
             Epilogues.Activate(Activation, a);
+            return;
+        }
+        if (Epilogue == EpilogueKind.AddScaled)
+        {
+            // C += Scale·D, unfused like TensorPrimitives.MultiplyAdd everywhere: whole contiguous rows in one call.
+            if (width == N && Ldc == N && LdAux == N)
+            {
+                var block = C.AsSpan(OffsetC + i0 * Ldc, (i1 - i0) * N);
+                TensorPrimitives.MultiplyAdd<T>(Aux!.AsSpan(AuxOffset + i0 * LdAux, (i1 - i0) * N), Scale, block, block);
+                return;
+            }
+            for (int i = i0; i < i1; i++)
+            {
+                var row = C.AsSpan(OffsetC + i * Ldc + j0, width);
+                TensorPrimitives.MultiplyAdd<T>(Aux!.AsSpan(AuxOffset + i * LdAux + j0, width), Scale, row, row);
+            }
             return;
         }
         if (Epilogue == EpilogueKind.Derivative && width == N && Ldc == N && LdAux == N)

@@ -202,6 +202,38 @@ public sealed class GemmTests
         }
     }
 
+    [Fact]
+    public void Fused_penalty_equals_the_unfused_sequence_bit_for_bit_on_any_thread_count()
+    {
+        var random = new Random(13);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            // dW = dZᵀ·X + l2·W: column splits (100x784), row splits (tall), edge tiles, and a zero penalty.
+            foreach (var (m, n, k, l2) in new[] { (100, 784, 100, 1e-4), (25, 400, 5000, 0.3), (700, 10, 25, 2.0), (5, 3, 7, 0.0), (33, 129, 64, -1.5) })
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Parallelism.MaxThreads = threads;
+                    var dz = new Matrix<double>(k, m, Random<double>(random, k * m));
+                    var x = new Matrix<double>(k, n, Random<double>(random, k * n));
+                    var w = new Matrix<double>(m, n, Random<double>(random, m * n));
+                    var expected = new Matrix<double>(m, n);
+                    Gemm.MultiplyTransposeA(dz, x, expected, 1.0, 0.0);
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd<double>(w.Span, l2, expected.Span, expected.Span);
+                    var fused = new Matrix<double>(m, n, Random<double>(random, m * n)); // old contents must not matter
+                    Gemm.MultiplyTransposeA(dz, x, fused, l2, w);
+                    Assert.Equal(expected.Span.ToArray(), fused.Span.ToArray());
+                    var index = Enumerable.Range(0, k).ToArray();
+                    var selected = new Matrix<double>(m, n);
+                    Gemm.MultiplyTransposeA(dz, new RowSelection<double>(x, index, 0, k), selected, l2, w);
+                    Assert.Equal(expected.Span.ToArray(), selected.Span.ToArray());
+                }
+            var e = Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposeA(new Matrix<double>(4, 3), new Matrix<double>(4, 5), new Matrix<double>(3, 5), 0.5, new Matrix<double>(5, 3)));
+            Assert.Contains("3x5", e.Message);
+        }
+        finally { Parallelism.MaxThreads = saved; }
+    }
+
     [Theory]
     [InlineData(Activation.Sigmoid)]
     [InlineData(Activation.Tanh)]
