@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Backprop.Layers;
 
@@ -107,8 +106,8 @@ public static class Gemm
     /// <summary>
     /// The weight gradient with its L2 term: C[m, n] = A[k, m]ᵀ · B[k, n] + <paramref name="scale"/> · D[m, n]
     /// (dW = dZᵀ·X + l2·W). The term is added to each block of C on the thread that computed it, right after the
-    /// kernel, while the block is still in cache. Bit-identical to the product followed by
-    /// <c>TensorPrimitives.MultiplyAdd(D, scale, C, C)</c>.
+    /// kernel, while the block is still in cache. Bit-identical to the product followed by C[i, j] = C[i, j] + D[i, j]·scale
+    /// with two roundings.
     /// </summary>
     public static void MultiplyTransposeA<T>(Matrix<T> a, Matrix<T> b, Matrix<T> c, T scale, Matrix<T> d)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -489,18 +488,15 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
         }
         if (Epilogue == EpilogueKind.AddScaled)
         {
-            // C += Scale·D, unfused like TensorPrimitives.MultiplyAdd everywhere: whole contiguous rows in one call.
+            // C += D·Scale with two roundings (never fused, so every element gets the same result in any block):
+            // whole contiguous rows in one call.
             if (width == N && Ldc == N && LdAux == N)
             {
-                var block = C.AsSpan(OffsetC + i0 * Ldc, (i1 - i0) * N);
-                TensorPrimitives.MultiplyAdd<T>(Aux!.AsSpan(AuxOffset + i0 * LdAux, (i1 - i0) * N), Scale, block, block);
+                UnfusedOps.MultiplyAdd<T>(Aux!.AsSpan(AuxOffset + i0 * LdAux, (i1 - i0) * N), Scale, C.AsSpan(OffsetC + i0 * Ldc, (i1 - i0) * N));
                 return;
             }
             for (int i = i0; i < i1; i++)
-            {
-                var row = C.AsSpan(OffsetC + i * Ldc + j0, width);
-                TensorPrimitives.MultiplyAdd<T>(Aux!.AsSpan(AuxOffset + i * LdAux + j0, width), Scale, row, row);
-            }
+                UnfusedOps.MultiplyAdd<T>(Aux!.AsSpan(AuxOffset + i * LdAux + j0, width), Scale, C.AsSpan(OffsetC + i * Ldc + j0, width));
             return;
         }
         if (Epilogue == EpilogueKind.Derivative && width == N && Ldc == N && LdAux == N)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Backprop.Numerics;
 using System.Numerics.Tensors;
 
 namespace Backprop.Training.Optimizers;
@@ -53,7 +54,7 @@ public sealed class Adam<T> : IStepOptimizer<T> where T : unmanaged, IFloatingPo
     public ReadOnlySpan<T> FirstMoment => _started ? _m : default;
     public ReadOnlySpan<T> SecondMoment => _started ? _v : default;
 
-    public void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
+    public unsafe void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
     {
         StepOptimizerState.Validate<T>(parameters, gradient, learningRate, _started ? _m!.Length : -1);
         if (!_started)
@@ -65,27 +66,52 @@ public sealed class Adam<T> : IStepOptimizer<T> where T : unmanaged, IFloatingPo
             StepOptimizerState.Ensure(ref _scratchB, n);
             _started = true;
         }
-        Span<T> m = _m!, v = _v!, a = _scratchA!, b = _scratchB!;
-
         TimeStep++;
-        T b1 = T.CreateChecked(Beta1), c1 = T.CreateChecked(1 - Beta1);
-        T b2 = T.CreateChecked(Beta2), c2 = T.CreateChecked(1 - Beta2);
-
-        TensorPrimitives.Multiply(m, b1, m);
-        UnfusedOps.MultiplyAdd(gradient, c1, m);             // (β1·m) + (g·(1−β1))
-
-        TensorPrimitives.Multiply(gradient, gradient, a);          // g²
-        TensorPrimitives.Multiply(v, b2, v);
-        UnfusedOps.MultiplyAdd(a, c2, v);               // (β2·v) + (g²·(1−β2))
-
         double lrT = learningRate * Math.Sqrt(1 - Math.Pow(Beta2, TimeStep)) / (1 - Math.Pow(Beta1, TimeStep));
         LastEffectiveLearningRate = lrT;
+        fixed (T* p = parameters, g = gradient)
+        {
+            job.Optimizer = this; job.P = p; job.G = g; job.Length = parameters.Length;
+            job.NegativeRate = T.CreateChecked(-lrT);
+            ElementwiseParallel.Run(job, parameters.Length);
+            job.Optimizer = null; job.P = job.G = null;
+        }
+    }
 
-        TensorPrimitives.Sqrt<T>(v, a);
-        TensorPrimitives.Add(a, T.CreateChecked(Epsilon), a);      // √v + ε
-        TensorPrimitives.Multiply(m, T.CreateChecked(-lrT), b);    // −lr_t·m
-        TensorPrimitives.Divide(b, a, b);
-        TensorPrimitives.Add(parameters, b, parameters);
+    private readonly StepJob job = new();
+
+    /// <summary>The update on one range of the vectors (every element gets the same operations in any range).</summary>
+    private sealed unsafe class StepJob : IParallelJob
+    {
+        public Adam<T>? Optimizer;
+        public T* P, G;
+        public int Length;
+        public T NegativeRate;
+
+        public void Run(int part, int parts)
+        {
+            var (start, count) = ElementwiseParallel.Range(part, parts, Length);
+            var o = Optimizer!;
+            var parameters = new Span<T>(P + start, count);
+            var gradient = new ReadOnlySpan<T>(G + start, count);
+            Span<T> m = o._m.AsSpan(start, count), v = o._v.AsSpan(start, count);
+            Span<T> a = o._scratchA.AsSpan(start, count), b = o._scratchB.AsSpan(start, count);
+            T b1 = T.CreateChecked(o.Beta1), c1 = T.CreateChecked(1 - o.Beta1);
+            T b2 = T.CreateChecked(o.Beta2), c2 = T.CreateChecked(1 - o.Beta2);
+
+            TensorPrimitives.Multiply(m, b1, m);
+            UnfusedOps.MultiplyAdd(gradient, c1, m);             // (β1·m) + (g·(1−β1))
+
+            TensorPrimitives.Multiply(gradient, gradient, a);    // g²
+            TensorPrimitives.Multiply(v, b2, v);
+            UnfusedOps.MultiplyAdd(a, c2, v);                    // (β2·v) + (g²·(1−β2))
+
+            TensorPrimitives.Sqrt<T>(v, a);
+            TensorPrimitives.Add(a, T.CreateChecked(o.Epsilon), a);   // √v + ε
+            TensorPrimitives.Multiply(m, NegativeRate, b);             // −lr_t·m
+            TensorPrimitives.Divide(b, a, b);
+            TensorPrimitives.Add(parameters, b, parameters);
+        }
     }
 
     /// <summary>Zeroes the moments and the step count; the buffers are kept.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Backprop.Numerics;
 using System.Numerics.Tensors;
 
 namespace Backprop.Training.Optimizers;

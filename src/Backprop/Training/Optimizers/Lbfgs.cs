@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using Backprop.Numerics;
 using System.Numerics.Tensors;
 
 namespace Backprop.Training.Optimizers;

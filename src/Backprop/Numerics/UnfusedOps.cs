@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Backprop.Training.Optimizers;
+namespace Backprop.Numerics;
 
 /// <summary>
 /// y ← (x·s) + y with two roundings, vectorized. <c>TensorPrimitives.MultiplyAdd</c> may fuse the multiply and add
