@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Numerics.Tensors;
 using Backprop.Layers;
 
 namespace Backprop.Losses;
@@ -88,18 +89,99 @@ public static class LossFunctions
     }
 
     /// <summary>
-    /// Σ over the rows of the per-sample loss (<see cref="Value{T}"/> for each row). The sigmoid cross-entropy,
-    /// element-wise over the whole block, is vectorized (float64 arithmetic, vector exp/log); the others go row by row.
+    /// Σ over the rows of the per-sample loss (<see cref="Value{T}"/> for each row). In float64 the sigmoid
+    /// cross-entropy, element-wise over the whole block, is vectorized (float64 arithmetic, vector exp/log); the others
+    /// go row by row. In float32 both cross-entropies compute their exp and log in float32 vectors (TensorPrimitives)
+    /// and sum in float64: within a few float32 ulps of the float64 formula, and several times faster — the loss of a
+    /// 100-sample batch cost as much as a tenth of its whole training step.
     /// </summary>
     public static double Sum<T>(Activation output, Loss loss, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, int rows)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && loss == Loss.CrossEntropy && rows > 0)
+        {
+            var zf = MemoryMarshal.Cast<T, float>(z);
+            var yf = MemoryMarshal.Cast<T, float>(y);
+            if (output == Activation.Sigmoid) return SingleSigmoidCrossEntropySum(zf, MemoryMarshal.Cast<T, float>(a), yf);
+            if (output == Activation.Softmax && z.Length / rows <= SingleChunk) return SingleSoftmaxCrossEntropySum(zf, yf, rows);
+        }
         if (loss == Loss.CrossEntropy && output == Activation.Sigmoid && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             return SigmoidCrossEntropySum(z, y);
         int width = rows == 0 ? 0 : z.Length / rows;
         double sum = 0;
         for (int r = 0; r < rows; r++)
             sum += Value(output, loss, z.Slice(r * width, width), a.Slice(r * width, width), y.Slice(r * width, width));
+        return sum;
+    }
+
+    /// <summary>Elements per float32 block of the vectorized cross-entropies (on the stack).</summary>
+    private const int SingleChunk = 512;
+
+    /// <summary>
+    /// Σ max(z, 0) − y·z + log(1 + e^−|z|) with the last term written through the outputs a = σ(z) the forward pass
+    /// already computed: log(1 + e^−|z|) = −log σ(|z|) = −log max(a, 1 − a). One float32 vector log per element and no
+    /// exp; block sums in float64. Where a rounds to 1 the term is below float32's resolution of the loss anyway.
+    /// </summary>
+    [SkipLocalsInit]
+    private static double SingleSigmoidCrossEntropySum(ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> y)
+    {
+        Span<float> t = stackalloc float[SingleChunk];
+        Span<float> u = stackalloc float[SingleChunk];
+        double sum = 0;
+        for (int i = 0; i < z.Length; i += SingleChunk)
+        {
+            int n = Math.Min(SingleChunk, z.Length - i);
+            ReadOnlySpan<float> zc = z.Slice(i, n), ac = a.Slice(i, n), yc = y.Slice(i, n);
+            Span<float> tc = t[..n], uc = u[..n];
+            TensorPrimitives.Subtract(1f, ac, uc);
+            TensorPrimitives.Max(ac, uc, uc);
+            TensorPrimitives.Log<float>(uc, uc);               // log σ(|z|) = −log(1 + e^−|z|)
+            TensorPrimitives.Max(zc, 0f, tc);
+            TensorPrimitives.Subtract(tc, uc, tc);             // max(z, 0) + log(1 + e^−|z|)
+            TensorPrimitives.Multiply(yc, zc, uc);
+            TensorPrimitives.Subtract(tc, uc, tc);             // − y·z
+            sum += TensorPrimitives.Sum<float>(tc);
+        }
+        return sum;
+    }
+
+    /// <summary>Σ over rows of Σₖ yₖ (log Σⱼ e^(zⱼ − max) + max − zₖ): exp in float32 vectors over blocks of whole rows,
+    /// the row sums, logs and the total in float64.</summary>
+    [SkipLocalsInit]
+    private static double SingleSoftmaxCrossEntropySum(ReadOnlySpan<float> z, ReadOnlySpan<float> y, int rows)
+    {
+        int width = z.Length / rows;
+        int group = Math.Max(1, SingleChunk / width);
+        Span<float> e = stackalloc float[SingleChunk];
+        Span<float> max = stackalloc float[SingleChunk];
+        double sum = 0;
+        for (int r0 = 0; r0 < rows; r0 += group)
+        {
+            int count = Math.Min(group, rows - r0);
+            var zc = z.Slice(r0 * width, count * width);
+            for (int r = 0; r < count; r++)
+            {
+                var row = zc.Slice(r * width, width);
+                float m = row[0];
+                for (int k = 1; k < width; k++) m = Math.Max(m, row[k]);
+                max[r] = m;
+                var er = e.Slice(r * width, width);
+                for (int k = 0; k < width; k++) er[k] = row[k] - m;
+            }
+            var ec = e[..(count * width)];
+            TensorPrimitives.Exp<float>(ec, ec);
+            for (int r = 0; r < count; r++)
+            {
+                var er = ec.Slice(r * width, width);
+                var yr = y.Slice((r0 + r) * width, width);
+                var zr = zc.Slice(r * width, width);
+                double expSum = 0;
+                for (int k = 0; k < width; k++) expSum += er[k];
+                double logSum = max[r] + Math.Log(expSum);
+                for (int k = 0; k < width; k++)
+                    if (yr[k] != 0) sum += yr[k] * (logSum - zr[k]);
+            }
+        }
         return sum;
     }
 

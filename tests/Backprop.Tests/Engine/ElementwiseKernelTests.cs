@@ -124,12 +124,45 @@ public sealed class ElementwiseKernelTests
             for (int i = 0; i < n; i++) expected += Math.Max(z[i], 0) - y[i] * z[i] + Math.Log(1 + Math.Exp(-Math.Abs(z[i])));
             double tolerance = 1e-12 * Math.Max(1, Math.Abs(expected));
             Assert.Equal(expected, LossFunctions.Sum<double>(Activation.Sigmoid, Loss.CrossEntropy, z, new double[n], y, 1), tolerance);
-            // float32 inputs: the same sum over the float32 values, widened.
+            // float32 (z and the forward's outputs a = σ(z) in float32): the float64 sum over the float32 values, to
+            // float32 accuracy (a few ulps of each term, which the float32 forward pass has anyway).
             var zf = z.Select(v => (float)v).ToArray();
             var yf = y.Select(v => (float)v).ToArray();
-            double expectedF = 0;
-            for (int i = 0; i < n; i++) expectedF += Math.Max(zf[i], 0) - yf[i] * (double)zf[i] + Math.Log(1 + Math.Exp(-Math.Abs((double)zf[i])));
-            Assert.Equal(expectedF, LossFunctions.Sum<float>(Activation.Sigmoid, Loss.CrossEntropy, zf, new float[n], yf, 1), 1e-12 * Math.Max(1, Math.Abs(expectedF)));
+            var af = zf.Select(v => (float)(1 / (1 + Math.Exp(-(double)v)))).ToArray();
+            double expectedF = 0, scale = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double term = Math.Max(zf[i], 0) - yf[i] * (double)zf[i] + Math.Log(1 + Math.Exp(-Math.Abs((double)zf[i])));
+                expectedF += term;
+                scale += Math.Abs(term) + Math.Abs(zf[i]);
+            }
+            Assert.Equal(expectedF, LossFunctions.Sum<float>(Activation.Sigmoid, Loss.CrossEntropy, zf, af, yf, 1), 3e-7 * Math.Max(1, scale));
+        }
+    }
+
+    [Fact]
+    public void Softmax_cross_entropy_sum_in_float32_matches_the_float64_formula()
+    {
+        var random = new Random(9);
+        foreach (var (rows, width) in new[] { (1, 2), (100, 10), (77, 3), (3, 200), (2, 512), (1, 700) })
+        {
+            var z = Values<double>(random, rows * width, -30, 30);
+            var y = new double[rows * width];
+            for (int r = 0; r < rows; r++) y[r * width + random.Next(width)] = 1;
+            var zf = z.Select(v => (float)v).ToArray();
+            var yf = y.Select(v => (float)v).ToArray();
+            double expected = 0, scale = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                double max = double.NegativeInfinity, sum = 0;
+                for (int k = 0; k < width; k++) max = Math.Max(max, zf[r * width + k]);
+                for (int k = 0; k < width; k++) sum += Math.Exp(zf[r * width + k] - max);
+                for (int k = 0; k < width; k++) expected -= yf[r * width + k] * (zf[r * width + k] - max - Math.Log(sum));
+                scale += Math.Abs(max) + Math.Log(sum) + 1;
+            }
+            double actual = LossFunctions.Sum<float>(Activation.Softmax, Loss.CrossEntropy, zf, new float[rows * width], yf, rows);
+            Assert.Equal(expected, actual, 1e-6 * scale);
+            Assert.Equal(expected, LossFunctions.Sum<double>(Activation.Softmax, Loss.CrossEntropy, z.Select(v => (double)(float)v).ToArray(), new double[rows * width], y, rows), 1e-12 * scale);
         }
     }
 }
