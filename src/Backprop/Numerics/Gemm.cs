@@ -349,6 +349,11 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
     /// <summary>When set (B not transposed): row p of B is row <c>IndexB[IndexBStart + p]</c> of the stored B.</summary>
     public int[]? IndexB;
     public int IndexBStart;
+    /// <summary>All of op(B), packed once for the row pieces of a tall product (see ManagedGemm.PackSharedB), or null.</summary>
+    public T[]? SharedPackedB;
+    public int SharedPackedOffset;
+    /// <summary>This job's (this thread's) pinned buffer for <see cref="SharedPackedB"/>, kept between calls.</summary>
+    public T[]? SharedBuffer;
     private bool splitRows;
     private int units, pieces, align;
 
@@ -434,6 +439,7 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
                 align = splitRows ? (dot ? ManagedGemm.DotTile : ManagedGemm.MR) : dot ? ManagedGemm.DotTile : nr;
                 units = (length + align - 1) / align;
                 pieces = Math.Min(units, (dot ? DotPiecesPerThread : PiecesPerThread) * threads);
+                if (pieces > 1 && splitRows && !dot) ManagedGemm.PackSharedB(this, M / pieces);
                 if (pieces > 1 && WorkerPool.Shared.TryRun(this, pieces, threads - 1))
                 {
                     Interlocked.Increment(ref parallelRuns);
@@ -449,6 +455,7 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
             A = B = C = [];
             Bias = Aux = null;
             IndexA = IndexB = null;
+            SharedPackedB = null;
         }
     }
 

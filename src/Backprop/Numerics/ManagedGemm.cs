@@ -214,12 +214,15 @@ internal static unsafe class ManagedGemm
                     // columns once, then sweep blocks of MC rows through every kc block, so the block of C stays
                     // in cache across the k loop instead of being re-read from memory once per kc block. Every
                     // element of C sees the same kc blocks in the same order as below: the same arithmetic.
-                    var wholeB = Scratch<T>.PackedB((int)((long)k * panels * NR));
+                    // Packed once before the split for every row piece to share (see PackSharedB), or here.
+                    bool shared = g.SharedPackedB is not null && jc == 0 && ncur == g.N;
+                    var wholeB = shared ? g.SharedPackedB! : Scratch<T>.PackedB((int)((long)k * panels * NR));
                     fixed (T* rawWhole = wholeB)
                     {
-                        T* pbWhole = Align(rawWhole);
-                        for (int pc = 0; pc < k; pc += KC)
-                            PackB<T, TV, S>(g, b, pbWhole + (long)pc * panels * NR, pc, Math.Min(KC, k - pc), jc, ncur);
+                        T* pbWhole = shared ? rawWhole + g.SharedPackedOffset : Align(rawWhole);
+                        if (!shared)
+                            for (int pc = 0; pc < k; pc += KC)
+                                PackB<T, TV, S>(g, b, pbWhole + (long)pc * panels * NR, pc, Math.Min(KC, k - pc), jc, ncur);
                         for (int ic = i0; ic < i1; ic += MC)
                         {
                             int icEnd = Math.Min(ic + MC, i1);
@@ -270,6 +273,45 @@ internal static unsafe class ManagedGemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A tall product split by rows (10000 samples through a 100-unit layer): every piece would pack all of op(B) for
+    /// itself — a transpose of the whole weight matrix per piece. Packs it once instead, on the calling thread before the
+    /// split, exactly as each piece would have (same panels, same layout), into the job's buffer. False when the
+    /// pieces would not take the whole-B path (see <see cref="OuterBlock{T, TV, S}"/>).
+    /// </summary>
+    public static bool PackSharedB<T>(GemmJob<T> g, int rowsPerPiece) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (g.K == 0 || rowsPerPiece <= MC || UsesDotKernel(g)) return false;
+        return VectorBits switch
+        {
+            512 => PackSharedB<T, Vector512<T>, V512<T>>(g),
+            256 => PackSharedB<T, Vector256<T>, V256<T>>(g),
+            _ => PackSharedB<T, Vector128<T>, V128<T>>(g),
+        };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool PackSharedB<T, TV, S>(GemmJob<T> g)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        int L = S.Lanes, NR = 2 * L, k = g.K;
+        int nc = Math.Max(NR, (1 << 20) / (KC * sizeof(T)) / NR * NR);   // as in OuterBlock
+        int panels = (g.N + NR - 1) / NR;
+        long length = (long)k * panels * NR;
+        if (g.N > nc || length * sizeof(T) > WholeBBytes) return false;
+        var buffer = g.SharedBuffer is { } x && x.Length >= length + 64 / sizeof(T)
+            ? x : g.SharedBuffer = GC.AllocateUninitializedArray<T>((int)length + 64 / sizeof(T), pinned: true);
+        fixed (T* raw = buffer, b = g.B)
+        {
+            T* dst = Align(raw);
+            for (int pc = 0; pc < k; pc += KC)
+                PackB<T, TV, S>(g, b + g.OffsetB, dst + (long)pc * panels * NR, pc, Math.Min(KC, k - pc), 0, g.N);
+            g.SharedPackedOffset = (int)(dst - raw);
+        }
+        g.SharedPackedB = buffer;
+        return true;
     }
 
     /// <summary>Packs op(B)[pc .. pc+kc, jc .. jc+ncur) into panels of NR columns: panel jp holds kc rows of NR
