@@ -204,10 +204,18 @@ internal static unsafe class ManagedGemm
         fixed (T* rawB = packedB, rawA = packedA)
         {
             T* pbPacked = Align(rawB), paPacked = Align(rawA);
+            // A·Bᵀ: the columns of a short partial last panel (100 units = 3 panels of 32 + 4) are rows of B, contiguous
+            // along k like the rows of A: the dot kernel computes them with every vector lane in use, where the outer
+            // kernel would spend a whole vector (16 lanes) on 4 columns. Only for edges of at most half a vector (wider
+            // ones gain nothing). Always the last partial panel of the product, so the choice does not depend on the
+            // thread partition (pieces hold whole panels).
+            bool dotEdge = !g.TransA && g.TransB;
             for (int jc = j0; jc < j1; jc += nc)
             {
                 int ncur = Math.Min(nc, j1 - jc);
                 int panels = (ncur + NR - 1) / NR;
+                int edge = dotEdge && ncur % NR <= L / 2 ? ncur % NR : 0;
+                int outerPanels = edge != 0 ? panels - 1 : panels;
                 if (i1 - i0 > MC && (long)k * panels * NR * sizeof(T) <= WholeBBytes)
                 {
                     // Tall block, narrow B (10000 samples through a 100-unit layer): pack all of op(B) for these
@@ -234,13 +242,14 @@ internal static unsafe class ManagedGemm
                                 {
                                     int rows = Math.Min(MR, icEnd - ir);
                                     T* ap = TileA(g, a, paPacked, ir, rows, pc, kc, out nint rs, out nint cs);
-                                    for (int jp = 0; jp < panels; jp++)
+                                    for (int jp = 0; jp < outerPanels; jp++)
                                     {
                                         int j = jc + jp * NR, cols = Math.Min(NR, jc + ncur - j);
                                         OuterKernel<T, TV, S>(g, ap, rs, cs, packed + (long)jp * kc * NR, NR, kc, c, ir, rows, j, cols, pc == 0);
                                     }
                                 }
                             }
+                            if (edge != 0) DotEdge<T, TV, S>(g, a, b, c, ic, icEnd, jc + ncur - edge, jc + ncur);
                         }
                     }
                     continue;
@@ -259,7 +268,7 @@ internal static unsafe class ManagedGemm
                     {
                         int rows = Math.Min(MR, i1 - ir);
                         T* ap = TileA(g, a, paPacked, ir, rows, pc, kc, out nint rs, out nint cs);
-                        for (int jp = 0; jp < panels; jp++)
+                        for (int jp = 0; jp < outerPanels; jp++)
                         {
                             int j = jc + jp * NR, cols = Math.Min(NR, jc + ncur - j);
                             T* bp;
@@ -271,8 +280,18 @@ internal static unsafe class ManagedGemm
                         }
                     }
                 }
+                if (edge != 0) DotEdge<T, TV, S>(g, a, b, c, i0, i1, jc + ncur - edge, jc + ncur);
             }
         }
+    }
+
+    /// <summary>Columns [j0, j1) of rows [i0, i1) of C = A·Bᵀ by the dot kernel (4x4 tiles over the whole depth).</summary>
+    private static void DotEdge<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int i0, int i1, int j0, int j1)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        for (int jb = j0; jb < j1; jb += DotTile)
+            for (int ib = i0; ib < i1; ib += DotTile)
+                DotKernel<T, TV, S>(g, a, b, c, ib, Math.Min(DotTile, i1 - ib), jb, Math.Min(DotTile, j1 - jb));
     }
 
     /// <summary>
