@@ -463,21 +463,15 @@ internal static unsafe class ManagedGemm
             Update<T, TV, S>(c0 + 6 * ldc, c60, c61, alpha, beta, first, noBeta); Update<T, TV, S>(c0 + 7 * ldc, c70, c71, alpha, beta, first, noBeta);
             return;
         }
-        // Edge tile: the same vector update on a zero-padded copy of the valid part of C.
-        T* t = stackalloc T[NR];
+        // Edge tile: the same vector update on the valid rows and columns only (masked loads and stores).
         for (int r = 0; r < rows; r++)
         {
-            T* cr = c0 + (long)r * ldc;
-            int q = 0;
-            for (; q < cols; q++) t[q] = cr[q];
-            for (; q < NR; q++) t[q] = T.Zero;
             (TV lo, TV hi) = r switch
             {
                 0 => (c00, c01), 1 => (c10, c11), 2 => (c20, c21), 3 => (c30, c31),
                 4 => (c40, c41), 5 => (c50, c51), 6 => (c60, c61), _ => (c70, c71),
             };
-            Update<T, TV, S>(t, lo, hi, alpha, beta, first, noBeta);
-            for (q = 0; q < cols; q++) cr[q] = t[q];
+            UpdateEdge<T, TV, S>(c0 + (long)r * ldc, lo, hi, alpha, beta, first, noBeta, cols);
         }
     }
 
@@ -509,21 +503,10 @@ internal static unsafe class ManagedGemm
         bool noBeta = T.IsZero(g.Beta);
         int ldc = g.Ldc;
         T* c0 = c + (long)ir * ldc + j;
-        T* t = stackalloc T[NR];
         for (int r = 0; r < rows; r++)
         {
-            T* cr = c0 + (long)r * ldc;
             (TV lo, TV hi) = r switch { 0 => (c00, c01), 1 => (c10, c11), 2 => (c20, c21), _ => (c30, c31) };
-            if (cols == NR)
-            {
-                Update<T, TV, S>(cr, lo, hi, alpha, beta, first, noBeta);
-                continue;
-            }
-            int q = 0;
-            for (; q < cols; q++) t[q] = cr[q];
-            for (; q < NR; q++) t[q] = T.Zero;
-            Update<T, TV, S>(t, lo, hi, alpha, beta, first, noBeta);
-            for (q = 0; q < cols; q++) cr[q] = t[q];
+            UpdateEdge<T, TV, S>(c0 + (long)r * ldc, lo, hi, alpha, beta, first, noBeta, cols);
         }
     }
 
@@ -556,17 +539,47 @@ internal static unsafe class ManagedGemm
         bool noBeta = T.IsZero(g.Beta);
         int ldc = g.Ldc;
         T* c00 = c + (long)ir * ldc + j;
-        T* t = stackalloc T[NR];
         for (int r = 0; r < rows; r++)
         {
-            T* cr = c00 + (long)r * ldc;
             TV lo = r switch { 0 => c0, 1 => c1, 2 => c2, 3 => c3, 4 => c4, 5 => c5, 6 => c6, _ => c7 };
-            int q = 0;
-            for (; q < cols; q++) t[q] = cr[q];
-            for (; q < NR; q++) t[q] = T.Zero;
-            Update<T, TV, S>(t, lo, S.Zero, alpha, beta, first, noBeta);
-            for (q = 0; q < cols; q++) cr[q] = t[q];
+            UpdateEdge<T, TV, S>(c00 + (long)r * ldc, lo, S.Zero, alpha, beta, first, noBeta, cols);
         }
+    }
+
+    /// <summary>
+    /// <see cref="Update{T, TV, S}"/> on the first <paramref name="cols"/> (1..NR) elements of a row of C: the same
+    /// operations per element, through masked loads and stores, so nothing past the valid columns is read or written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateEdge<T, TV, S>(T* c, TV lo, TV hi, TV alpha, TV beta, bool first, bool noBeta, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        int L = S.Lanes;
+        if (cols == 2 * L)
+        {
+            Update<T, TV, S>(c, lo, hi, alpha, beta, first, noBeta);
+            return;
+        }
+        if (cols < L)
+        {
+            UpdatePartial<T, TV, S>(c, lo, alpha, beta, first, noBeta, cols);
+            return;
+        }
+        if (first)
+            S.Store(noBeta ? S.Mul(alpha, lo) : S.Add(S.Mul(alpha, lo), S.Mul(beta, S.Load(c))), c);
+        else
+            S.Store(S.Add(S.Load(c), S.Mul(alpha, lo)), c);
+        if (cols > L) UpdatePartial<T, TV, S>(c + L, hi, alpha, beta, first, noBeta, cols - L);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdatePartial<T, TV, S>(T* c, TV v, TV alpha, TV beta, bool first, bool noBeta, int count)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        if (first)
+            S.StorePartial(noBeta ? S.Mul(alpha, v) : S.Add(S.Mul(alpha, v), S.Mul(beta, S.LoadPartial(c, count))), c, count);
+        else
+            S.StorePartial(S.Add(S.LoadPartial(c, count), S.Mul(alpha, v)), c, count);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -23,6 +23,30 @@ internal unsafe interface ISimd<T, TV> where T : unmanaged where TV : struct
     static abstract T Sum(TV v);
     /// <summary>The vector folded to 128 bits by adding its upper half to its lower half (repeatedly).</summary>
     static abstract Vector128<T> Fold(TV v);
+    /// <summary>The first <paramref name="count"/> (1..Lanes) elements at p, the other lanes zero; memory past them is not touched.</summary>
+    static abstract TV LoadPartial(T* p, int count);
+    /// <summary>Stores the first <paramref name="count"/> (1..Lanes) lanes at p; memory past them is not touched.</summary>
+    static abstract void StorePartial(TV v, T* p, int count);
+}
+
+/// <summary>Element-by-element partial loads and stores, for machines without masked vector moves.</summary>
+internal static unsafe class Partial
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Load<T, TV>(T* p, int count) where T : unmanaged where TV : unmanaged
+    {
+        TV v = default;
+        T* t = (T*)&v;
+        for (int i = 0; i < count; i++) t[i] = p[i];
+        return v;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<T, TV>(TV v, T* p, int count) where T : unmanaged where TV : unmanaged
+    {
+        T* t = (T*)&v;
+        for (int i = 0; i < count; i++) p[i] = t[i];
+    }
 }
 
 internal static unsafe class Reduce
@@ -71,6 +95,26 @@ internal unsafe struct V512<T> : ISimd<T, Vector512<T>> where T : unmanaged, IFl
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LoadPartial(T* p, int count)
+    {
+        if (Avx512F.IsSupported && typeof(T) == typeof(float))
+            return Avx512F.MaskLoad((float*)p, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), Vector512<float>.Zero).As<float, T>();
+        if (Avx512F.IsSupported && typeof(T) == typeof(double))
+            return Avx512F.MaskLoad((double*)p, Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).AsDouble(), Vector512<double>.Zero).As<double, T>();
+        return Partial.Load<T, Vector512<T>>(p, count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePartial(Vector512<T> v, T* p, int count)
+    {
+        if (Avx512F.IsSupported && typeof(T) == typeof(float))
+            Avx512F.MaskStore((float*)p, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), v.AsSingle());
+        else if (Avx512F.IsSupported && typeof(T) == typeof(double))
+            Avx512F.MaskStore((double*)p, Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).AsDouble(), v.AsDouble());
+        else Partial.Store(v, p, count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c)
     {
         if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
@@ -92,6 +136,26 @@ internal unsafe struct V256<T> : ISimd<T, Vector256<T>> where T : unmanaged, IFl
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Fold(Vector256<T> v) => v.GetLower() + v.GetUpper();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LoadPartial(T* p, int count)
+    {
+        if (Avx.IsSupported && typeof(T) == typeof(float))
+            return Avx.MaskLoad((float*)p, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle()).As<float, T>();
+        if (Avx.IsSupported && typeof(T) == typeof(double))
+            return Avx.MaskLoad((double*)p, Vector256.LessThan(Vector256<long>.Indices, Vector256.Create((long)count)).AsDouble()).As<double, T>();
+        return Partial.Load<T, Vector256<T>>(p, count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePartial(Vector256<T> v, T* p, int count)
+    {
+        if (Avx.IsSupported && typeof(T) == typeof(float))
+            Avx.MaskStore((float*)p, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle(), v.AsSingle());
+        else if (Avx.IsSupported && typeof(T) == typeof(double))
+            Avx.MaskStore((double*)p, Vector256.LessThan(Vector256<long>.Indices, Vector256.Create((long)count)).AsDouble(), v.AsDouble());
+        else Partial.Store(v, p, count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c)
     {
         if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
@@ -111,6 +175,26 @@ internal unsafe struct V128<T> : ISimd<T, Vector128<T>> where T : unmanaged, IFl
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Sum(Vector128<T> v) => Vector128.Sum(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Fold(Vector128<T> v) => v;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LoadPartial(T* p, int count)
+    {
+        if (Avx.IsSupported && typeof(T) == typeof(float))
+            return Avx.MaskLoad((float*)p, Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(count)).AsSingle()).As<float, T>();
+        if (Avx.IsSupported && typeof(T) == typeof(double))
+            return Avx.MaskLoad((double*)p, Vector128.LessThan(Vector128<long>.Indices, Vector128.Create((long)count)).AsDouble()).As<double, T>();
+        return Partial.Load<T, Vector128<T>>(p, count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePartial(Vector128<T> v, T* p, int count)
+    {
+        if (Avx.IsSupported && typeof(T) == typeof(float))
+            Avx.MaskStore((float*)p, Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(count)).AsSingle(), v.AsSingle());
+        else if (Avx.IsSupported && typeof(T) == typeof(double))
+            Avx.MaskStore((double*)p, Vector128.LessThan(Vector128<long>.Indices, Vector128.Create((long)count)).AsDouble(), v.AsDouble());
+        else Partial.Store(v, p, count);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Fma(Vector128<T> a, Vector128<T> b, Vector128<T> c)

@@ -203,6 +203,42 @@ public sealed class GemmTests
     }
 
     [Fact]
+    public void Partial_loads_and_stores_touch_only_the_valid_elements()
+    {
+        // The masked moves of the edge tiles (and the element-by-element fallback for machines without them).
+        CheckPartial<float, System.Runtime.Intrinsics.Vector512<float>, V512<float>>();
+        CheckPartial<double, System.Runtime.Intrinsics.Vector512<double>, V512<double>>();
+        CheckPartial<float, System.Runtime.Intrinsics.Vector256<float>, V256<float>>();
+        CheckPartial<double, System.Runtime.Intrinsics.Vector256<double>, V256<double>>();
+        CheckPartial<float, System.Runtime.Intrinsics.Vector128<float>, V128<float>>();
+        CheckPartial<double, System.Runtime.Intrinsics.Vector128<double>, V128<double>>();
+    }
+
+    private static unsafe void CheckPartial<T, TV, S>() where T : unmanaged, IFloatingPointIeee754<T> where TV : unmanaged where S : struct, ISimd<T, TV>
+    {
+        int lanes = S.Lanes;
+        var source = Enumerable.Range(1, lanes).Select(i => T.CreateTruncating(i)).ToArray();
+        for (int count = 1; count <= lanes; count++)
+        {
+            var target = Enumerable.Repeat(T.CreateTruncating(-7), lanes + 1).ToArray();
+            fixed (T* ps = source, pt = target)
+            {
+                TV masked = S.LoadPartial(ps, count), fallback = Partial.Load<T, TV>(ps, count);
+                T* m = (T*)&masked, f = (T*)&fallback;
+                for (int i = 0; i < lanes; i++)
+                {
+                    Assert.Equal(i < count ? source[i] : T.Zero, m[i]);
+                    Assert.Equal(m[i], f[i]);
+                }
+                S.StorePartial(S.Splat(T.CreateTruncating(3)), pt, count);
+                for (int i = 0; i <= lanes; i++) Assert.Equal(T.CreateTruncating(i < count ? 3 : -7), target[i]);
+                Partial.Store(S.Splat(T.CreateTruncating(5)), pt, count);
+                for (int i = 0; i <= lanes; i++) Assert.Equal(T.CreateTruncating(i < count ? 5 : -7), target[i]);
+            }
+        }
+    }
+
+    [Fact]
     public void Fused_penalty_equals_the_unfused_sequence_bit_for_bit_on_any_thread_count()
     {
         var random = new Random(13);
