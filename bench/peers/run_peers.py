@@ -223,7 +223,7 @@ def main():
             f"set here and `{np512[0].get('architecture')}` with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset (the AVX-512 column).",
             f"- Noise: the machine's 2 cores were shared with other jobs (load average {load_before} before and {load_after} after "
             "the run; 2.0 would be one busy thread per core). Each cell is the median over the rounds of each round's median of "
-            f"{a.repeat} timed runs after warm-up (one run for the Python peers; for Backprop at least one run and 300 ms, which takes the JIT to its optimized tier), with the min–max over all runs in brackets; the peers ran interleaved in the "
+            f"{a.repeat} timed runs after warm-up (one run for the Python peers; for Backprop at least one run and 1 s, which takes the JIT to its optimized tier), with the min–max over all runs in brackets; the peers ran interleaved in the "
             "same rounds, so ratios are fairer than absolute figures, which are well below what an idle machine gives.",
             "- Workloads (same shapes and recipes everywhere, uniform random data): W1 ex4 cost + gradient, 5000x400, 400-25-10 "
             "sigmoid, λ = 1; W2 one epoch of 60000x784, 784-100-10, batch 100, shuffled SGD lr 0.1 with L2 (λ = 0.01 per batch of "

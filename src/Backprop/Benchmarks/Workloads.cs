@@ -18,7 +18,7 @@ public sealed record WorkloadResult(string Name, string DType, int Repeat, doubl
 /// <summary>
 /// The standard performance workloads of <c>backprop bench</c> (the same shapes run by bench/peers/run_peers.py
 /// in PyTorch and NumPy). Data are uniform random numbers from a fixed seed; what is timed is exactly one
-/// iteration / epoch / inference pass / product, after untimed warm-up runs (at least one, and at least 300 ms).
+/// iteration / epoch / inference pass / product, after untimed warm-up runs (at least one, and at least 1 s).
 /// <list type="table">
 /// <item><term>W1</term><description>ex4 full-batch cost + gradient: X 5000x400, 400-25-10 sigmoid/sigmoid, λ = 1, one iteration.</description></item>
 /// <item><term>W2-sigmoid, W2-relu</term><description>one MNIST-sized epoch: 60000x784, 784-100-10 (sigmoid/sigmoid cross-entropy or ReLU/softmax), batch 100, shuffled, SGD lr 0.1 with L2 λ = 0.01 (ex4 convention, per batch).</description></item>
@@ -114,13 +114,14 @@ public static class Workloads
     private static WorkloadResult Time<T>(string name, int repeat, double gflop, Action action) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Warm-up: JIT tiers, workspaces, packing buffers, worker threads. At least one run, and runs for at least
-        // 300 ms in all (so that short workloads reach steady state: a 100-run cap stopped W1 after ~150 ms, while
-        // the JIT's tier-1 code was still being installed, and its first timed runs were up to 50 % slower).
+        // 1 s in all (so that short workloads reach steady state: the JIT's tier-1 code is installed in the background,
+        // and after 300 ms of warm-up the first workload of a process still measured up to twice its steady time —
+        // W1 float64 3.9 ms against 1.6 ms; with tiered compilation off, or after 1 s, it measured 1.6 ms at once).
         long warm = Stopwatch.GetTimestamp();
         for (int w = 0; w < 100_000; w++)
         {
             action();
-            if (Stopwatch.GetElapsedTime(warm).TotalMilliseconds > 300) break;
+            if (Stopwatch.GetElapsedTime(warm).TotalMilliseconds > 1000) break;
         }
         var ms = new double[repeat];
         for (int i = 0; i < repeat; i++)
