@@ -207,14 +207,17 @@ internal static unsafe class ManagedGemm
             // A·Bᵀ: the columns of a short partial last panel (100 units = 3 panels of 32 + 4) are rows of B, contiguous
             // along k like the rows of A: the dot kernel computes them with every vector lane in use, where the outer
             // kernel would spend a whole vector (16 lanes) on 4 columns. Only for edges of at most half a vector (wider
-            // ones gain nothing). Always the last partial panel of the product, so the choice does not depend on the
+            // ones gain nothing), after at least one full panel, at a depth the dot kernel is made for (DotMinDepth).
+            // Always the last partial panel of the product, so the choice does not depend on the
             // thread partition (pieces hold whole panels).
-            bool dotEdge = !g.TransA && g.TransB;
+            bool dotEdge = !g.TransA && g.TransB && k >= DotMinDepth;
             for (int jc = j0; jc < j1; jc += nc)
             {
                 int ncur = Math.Min(nc, j1 - jc);
                 int panels = (ncur + NR - 1) / NR;
-                int edge = dotEdge && ncur % NR <= L / 2 ? ncur % NR : 0;
+                // (Judged on the whole product, not this block: pieces hold whole panels, so only a block that ends at
+                // column N has the partial panel, and the choice is the same for any partition.)
+                int edge = dotEdge && jc + ncur == g.N && g.N > NR && g.N % NR <= L / 2 ? g.N % NR : 0;
                 int outerPanels = edge != 0 ? panels - 1 : panels;
                 if (i1 - i0 > MC && (long)k * panels * NR * sizeof(T) <= WholeBBytes)
                 {

@@ -301,7 +301,7 @@ public sealed class GemmTests
         try
         {
             // Row splits (m ≥ n) and column splits (n > m), every kernel, odd sizes, float and double.
-            foreach (var (m, n, k) in new[] { (129, 33, 300), (33, 517, 130), (200, 200, 200), (300, 40, 25), (300, 40, 100), (1100, 100, 300), (700, 10, 25) })
+            foreach (var (m, n, k) in new[] { (129, 33, 300), (33, 517, 130), (200, 200, 200), (300, 40, 25), (300, 40, 100), (1100, 100, 300), (700, 10, 25), (300, 228, 100) })
                 foreach (bool ta in new[] { false, true })
                     foreach (bool tb in new[] { false, true })
                     {
