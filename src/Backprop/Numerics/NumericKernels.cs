@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Backprop.Numerics;
 
@@ -83,7 +84,24 @@ public static class NumericKernels
             var x = MemoryMarshal.Cast<T, float>(values);
             int i = 0;
             double sum = 0;
-            if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
+            if (Vector512.IsHardwareAccelerated && x.Length >= 64)
+            {
+                // Eight independent float64 accumulators (a single one waits on its own add every step); a float32
+                // square is exact in float64, so only the additions round.
+                ref float r = ref MemoryMarshal.GetReference(x);
+                Vector512<double> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+                for (; i <= x.Length - 64; i += 64)
+                {
+                    var (l0, h0) = Vector512.Widen(Vector512.LoadUnsafe(ref r, (nuint)i));
+                    var (l1, h1) = Vector512.Widen(Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                    var (l2, h2) = Vector512.Widen(Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                    var (l3, h3) = Vector512.Widen(Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                    a0 += l0 * l0; a1 += h0 * h0; a2 += l1 * l1; a3 += h1 * h1;
+                    a4 += l2 * l2; a5 += h2 * h2; a6 += l3 * l3; a7 += h3 * h3;
+                }
+                sum = Vector512.Sum((a0 + a1) + (a2 + a3) + ((a4 + a5) + (a6 + a7)));
+            }
+            else if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
             {
                 Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
                 var vectors = MemoryMarshal.Cast<float, Vector<float>>(x);
