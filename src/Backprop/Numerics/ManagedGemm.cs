@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Numerics;
 
@@ -111,7 +112,12 @@ internal static unsafe class ManagedGemm
             {
                 int cols = Math.Min(DotTile, j1 - jb);
                 for (int ib = ic; ib < icEnd; ib += DotTile)
-                    DotKernel<T, TV, S>(g, a, b, c, ib, Math.Min(DotTile, icEnd - ib), jb, cols);
+                {
+                    // On the first pass over a block of rows of A (cold: a shuffled mini-batch read in place comes from
+                    // memory), the kernel prefetches the next tile's rows while it computes this one.
+                    int next = jb == j0 && ib + DotTile < icEnd ? ib + DotTile : -1;
+                    DotKernel<T, TV, S>(g, a, b, c, ib, Math.Min(DotTile, icEnd - ib), jb, cols, next, next < 0 ? 0 : Math.Min(DotTile, icEnd - next));
+                }
             }
         }
     }
@@ -120,7 +126,7 @@ internal static unsafe class ManagedGemm
     /// row of A/B (computed and discarded), so the valid elements see exactly the full-tile arithmetic.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotKernel<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int ib, int rows, int jb, int cols)
+    private static void DotKernel<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int ib, int rows, int jb, int cols, int next = -1, int nextRows = 0)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
         int k = g.K, ldb = g.Ldb, L = S.Lanes;
@@ -133,7 +139,33 @@ internal static unsafe class ManagedGemm
         TV c20 = S.Zero, c21 = S.Zero, c22 = S.Zero, c23 = S.Zero;
         TV c30 = S.Zero, c31 = S.Zero, c32 = S.Zero, c33 = S.Zero;
         int full = k - k % L;
-        for (int p = 0; p < full; p += L)
+        // Rows to prefetch, one line of each per step (the current rows, already in cache, when there is no next tile).
+        byte* f0 = (byte*)a0, f1 = (byte*)a1, f2 = (byte*)a2, f3 = (byte*)a3;
+        if (next >= 0)
+        {
+            f0 = (byte*)RowOfA(g, a, next); f1 = (byte*)RowOfA(g, a, next + Math.Min(1, nextRows - 1));
+            f2 = (byte*)RowOfA(g, a, next + Math.Min(2, nextRows - 1)); f3 = (byte*)RowOfA(g, a, next + Math.Min(3, nextRows - 1));
+        }
+        nint step = Math.Max(64, L * sizeof(T)); // bytes per k step, at least a line
+        int p = 0;
+        if (next >= 0 && Sse.IsSupported)
+        {
+            for (; p < full; p += L)
+            {
+                Sse.Prefetch0(f0); Sse.Prefetch0(f1); Sse.Prefetch0(f2); Sse.Prefetch0(f3);
+                f0 += step; f1 += step; f2 += step; f3 += step;
+                TV vb0 = S.Load(b0 + p), vb1 = S.Load(b1 + p), vb2 = S.Load(b2 + p), vb3 = S.Load(b3 + p);
+                TV va = S.Load(a0 + p);
+                c00 = S.Fma(va, vb0, c00); c01 = S.Fma(va, vb1, c01); c02 = S.Fma(va, vb2, c02); c03 = S.Fma(va, vb3, c03);
+                va = S.Load(a1 + p);
+                c10 = S.Fma(va, vb0, c10); c11 = S.Fma(va, vb1, c11); c12 = S.Fma(va, vb2, c12); c13 = S.Fma(va, vb3, c13);
+                va = S.Load(a2 + p);
+                c20 = S.Fma(va, vb0, c20); c21 = S.Fma(va, vb1, c21); c22 = S.Fma(va, vb2, c22); c23 = S.Fma(va, vb3, c23);
+                va = S.Load(a3 + p);
+                c30 = S.Fma(va, vb0, c30); c31 = S.Fma(va, vb1, c31); c32 = S.Fma(va, vb2, c32); c33 = S.Fma(va, vb3, c33);
+            }
+        }
+        for (; p < full; p += L)
         {
             TV vb0 = S.Load(b0 + p), vb1 = S.Load(b1 + p), vb2 = S.Load(b2 + p), vb3 = S.Load(b3 + p);
             TV va = S.Load(a0 + p);
