@@ -202,9 +202,59 @@ public static class Activations
         return Vector256.ConditionalSelect(nan, v, Vector256.ConditionalSelect(big, Vector256<float>.Zero, s));
     }
 
-    /// <summary>Overflow-safe softmax: exp(z − max z) / Σ exp(z − max z).</summary>
+    /// <summary>
+    /// <see cref="Softmax{T}"/> of every row of a block of whole rows (rows of <paramref name="width"/> elements). Narrow rows
+    /// (10 classes) share one vector exp over the block instead of five library calls per row; the row maxima, sums and
+    /// divisions are scalar, in order. Every element gets the same operations whichever block its row is in.
+    /// </summary>
+    [SkipLocalsInit]
+    public static void SoftmaxRows<T>(Span<T> block, int width) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (width <= 0 || block.Length % width != 0)
+            throw new ArgumentException($"A block of {block.Length} elements is not whole rows of {width}.", nameof(block));
+        if (width >= StableExpLength)
+        {
+            for (int r = 0; r < block.Length; r += width) Softmax(block.Slice(r, width));
+            return;
+        }
+        for (int r = 0; r < block.Length; r += width)
+        {
+            var row = block.Slice(r, width);
+            T max = row[0];
+            for (int k = 1; k < width; k++) if (row[k] > max || T.IsNaN(row[k])) max = row[k];
+            for (int k = 0; k < width; k++) row[k] -= max;
+        }
+        if (block.Length >= StableExpLength) TensorPrimitives.Exp<T>(block, block);
+        else
+        {
+            // A short block through a zero-padded buffer, so that the exp is the vector code's, as in a long block.
+            Span<T> buffer = stackalloc T[StableExpLength];
+            buffer.Clear();
+            block.CopyTo(buffer);
+            TensorPrimitives.Exp<T>(buffer, buffer);
+            buffer[..block.Length].CopyTo(block);
+        }
+        for (int r = 0; r < block.Length; r += width)
+        {
+            var row = block.Slice(r, width);
+            T sum = T.Zero;
+            for (int k = 0; k < width; k++) sum += row[k];
+            for (int k = 0; k < width; k++) row[k] /= sum;
+        }
+    }
+
+    /// <summary>Spans at least this long get TensorPrimitives' vector exp for every element.</summary>
+    private const int StableExpLength = 64;
+
+    /// <summary>Overflow-safe softmax: exp(z − max z) / Σ exp(z − max z). Rows shorter than 64 elements take
+    /// <see cref="SoftmaxRows{T}"/>'s arithmetic, so a row gets the same values alone or in a block.</summary>
     public static void Softmax<T>(Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (row.Length < StableExpLength)
+        {
+            if (!row.IsEmpty) SoftmaxRows(row, row.Length);
+            return;
+        }
         T max = TensorPrimitives.Max<T>(row);
         TensorPrimitives.Subtract<T>(row, max, row);
         TensorPrimitives.Exp<T>(row, row);

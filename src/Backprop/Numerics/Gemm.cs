@@ -481,6 +481,17 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
     {
         if (Epilogue == EpilogueKind.None || i0 >= i1 || j0 >= j1) return;
         int width = j1 - j0;
+        if (Epilogue == EpilogueKind.BiasActivation && Activation == Activation.Softmax && width == N && Ldc == N && LdAux == N)
+        {
+            // Whole contiguous rows (softmax always splits by rows): the bias row by row, then the block's softmax at once.
+            var bias = Bias.AsSpan(BiasOffset, N);
+            for (int i = i0; i < i1; i++) NumericKernels.AddInPlace(C.AsSpan(OffsetC + i * Ldc, N), bias);
+            var z = C.AsSpan(OffsetC + i0 * Ldc, (i1 - i0) * N);
+            var a = Aux!.AsSpan(AuxOffset + i0 * LdAux, (i1 - i0) * N);
+            if (!z.Overlaps(a)) z.CopyTo(a);
+            Activations.SoftmaxRows(a, N);
+            return;
+        }
         if (Epilogue == EpilogueKind.BiasActivation && Activation != Activation.Softmax && width == N && Ldc == N && LdAux == N)
         {
             // Whole rows, contiguous: the bias row by row, then one activation call over the block (short rows
