@@ -203,18 +203,19 @@ public static class Activations
     }
 
     /// <summary>
-    /// <see cref="Softmax{T}"/> of every row of a block of whole rows (rows of <paramref name="width"/> elements). Narrow rows
-    /// (10 classes) share one vector exp over the block instead of five library calls per row; the row maxima, sums and
-    /// divisions are scalar, in order. Every element gets the same operations whichever block its row is in.
+    /// <see cref="Softmax{T}"/> of every row of a block of whole rows (rows of <paramref name="width"/> elements). Narrow
+    /// float32 rows (10 classes) share one vector exp over the block instead of five library calls per row; the row maxima,
+    /// sums and divisions are scalar, in order. Every element gets the same operations whichever block its row is in.
     /// </summary>
     [SkipLocalsInit]
     public static void SoftmaxRows<T>(Span<T> block, int width) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (width <= 0 || block.Length % width != 0)
             throw new ArgumentException($"A block of {block.Length} elements is not whole rows of {width}.", nameof(block));
-        if (width >= StableExpLength)
+        if (width >= StableExpLength || typeof(T) != typeof(float))
         {
-            for (int r = 0; r < block.Length; r += width) Softmax(block.Slice(r, width));
+            // Wide rows, and float64 (the exact path keeps its arithmetic): row by row.
+            for (int r = 0; r < block.Length; r += width) SoftmaxRow(block.Slice(r, width));
             return;
         }
         for (int r = 0; r < block.Length; r += width)
@@ -246,15 +247,20 @@ public static class Activations
     /// <summary>Spans at least this long get TensorPrimitives' vector exp for every element.</summary>
     private const int StableExpLength = 64;
 
-    /// <summary>Overflow-safe softmax: exp(z − max z) / Σ exp(z − max z). Rows shorter than 64 elements take
+    /// <summary>Overflow-safe softmax: exp(z − max z) / Σ exp(z − max z). float32 rows shorter than 64 elements take
     /// <see cref="SoftmaxRows{T}"/>'s arithmetic, so a row gets the same values alone or in a block.</summary>
     public static void Softmax<T>(Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (row.Length < StableExpLength)
+        if (row.Length < StableExpLength && typeof(T) == typeof(float))
         {
             if (!row.IsEmpty) SoftmaxRows(row, row.Length);
             return;
         }
+        SoftmaxRow(row);
+    }
+
+    private static void SoftmaxRow<T>(Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         T max = TensorPrimitives.Max<T>(row);
         TensorPrimitives.Subtract<T>(row, max, row);
         TensorPrimitives.Exp<T>(row, row);
