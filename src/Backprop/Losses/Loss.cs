@@ -150,10 +150,15 @@ public static class LossFunctions
     /// one log per non-zero target, in float64. Where an output has underflowed (below 1e-30) the row's term comes from
     /// z exactly, so a confidently wrong sample still costs what it should.
     /// </summary>
+    [SkipLocalsInit]
     private static double SingleSoftmaxCrossEntropySum(ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> y, int rows)
     {
         int width = z.Length / rows;
         double sum = 0;
+        // The outputs with a non-zero target, gathered and passed through one vector log per block.
+        Span<float> picked = stackalloc float[SingleChunk];
+        Span<float> weight = stackalloc float[SingleChunk];
+        int n = 0;
         for (int r = 0; r < rows; r++)
         {
             var ar = a.Slice(r * width, width);
@@ -162,10 +167,40 @@ public static class LossFunctions
             {
                 float yk = yr[k];
                 if (yk == 0) continue;
-                if (ar[k] >= 1e-30f) sum -= yk * Math.Log(ar[k]);
-                else sum += yk * (LogSumExp(z.Slice(r * width, width)) - z[r * width + k]);
+                if (ar[k] < 1e-30f)
+                {
+                    sum += yk * (LogSumExp(z.Slice(r * width, width)) - z[r * width + k]);
+                    continue;
+                }
+                picked[n] = ar[k];
+                weight[n++] = yk;
+                if (n == SingleChunk)
+                {
+                    sum += WeightedNegativeLogs(picked, weight);
+                    n = 0;
+                }
             }
         }
+        return sum + WeightedNegativeLogs(picked[..n], weight[..n]);
+    }
+
+    /// <summary>Σ −wᵢ·log pᵢ: the logs in float32 vectors (through a zero-padded block when short, so that every value takes
+    /// the vector code), the sum in float64.</summary>
+    private static double WeightedNegativeLogs(Span<float> p, ReadOnlySpan<float> w)
+    {
+        if (p.IsEmpty) return 0;
+        const int Stable = 64;
+        if (p.Length >= Stable) TensorPrimitives.Log<float>(p, p);
+        else
+        {
+            Span<float> buffer = stackalloc float[Stable];
+            buffer.Fill(1f);
+            p.CopyTo(buffer);
+            TensorPrimitives.Log<float>(buffer, buffer);
+            buffer[..p.Length].CopyTo(p);
+        }
+        double sum = 0;
+        for (int i = 0; i < p.Length; i++) sum -= (double)w[i] * p[i];
         return sum;
     }
 

@@ -57,13 +57,18 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if ((validX is null) != (validLabels is null)) throw new ArgumentException("Pass both validation features and labels, or neither.");
         if (validX is not null && validLabels!.Length != validX.Rows) throw new ArgumentException($"{validX.Rows} validation samples but {validLabels.Length} labels.");
         int classes = Network.Spec.Outputs == 1 ? 2 : Network.Spec.Outputs;
-        var targets = Targets.OneHot<T>(labels, classes, Network.Spec.Outputs);
-        var run = new Run(this, x, labels, targets, validX, validLabels);
+        // Mini-batches build their own target rows from the labels; the whole one-hot matrix only when full batches need it.
+        Targets.Validate(labels, classes, Network.Spec.Outputs);
+        var run = new Run(this, x, labels, classes, validX, validLabels);
         return Options.IsFullBatchMinimizer ? run.FullBatch() : run.MiniBatch();
     }
 
-    private sealed class Run(Trainer<T> trainer, Matrix<T> x, int[] labels, Matrix<T> targets, Matrix<T>? validX, int[]? validLabels)
+    private sealed class Run(Trainer<T> trainer, Matrix<T> x, int[] labels, int classes, Matrix<T>? validX, int[]? validLabels)
     {
+        private Matrix<T>? allTargets;
+        /// <summary>The one-hot targets of every sample (built on first use).</summary>
+        private Matrix<T> Targets => allTargets ??= Networks.Targets.OneHot<T>(labels, classes, trainer.Network.Spec.Outputs);
+
         private readonly Network<T> net = trainer.Network;
         private readonly TrainingOptions o = trainer.Options;
         private readonly TrainingHistory history = new();
@@ -116,7 +121,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
             Matrix<T>? bx = null; // copied (shifted, or thinned by dropout) samples of a batch, when they cannot be read in place
-            var by = fullBatch ? targets : new Matrix<T>(batch, targets.Cols);
+            var by = fullBatch ? Targets : new Matrix<T>(batch, net.Spec.Outputs);
             var lastGood = (T[])net.Parameters.Clone();
             long samplesSeen = 0;
             string stop = $"completed {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}";
@@ -137,12 +142,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                     if (fullBatch)
                     {
                         dropout?.Draw(count);
-                        cost = net.CostAndGradient(x, targets, o.Lambda, dropout);
+                        cost = net.CostAndGradient(x, by, o.Lambda, dropout);
                     }
                     else
                     {
                         var yb = count == batch ? by : by.RowSlice(0, count);
-                        for (int r = 0; r < count; r++) targets.Row(order[start + r]).CopyTo(yb.Row(r));
+                        Networks.Targets.Gather(labels, order, start, yb);
                         if (dropout is null && shiftRandom is null)
                         {
                             // The first layer reads the batch's rows where they are (no copy of the samples).
@@ -188,7 +193,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         public TrainingResult FullBatch()
         {
             IMinimizer minimizer = o.Optimizer == OptimizerKind.Lbfgs ? new Lbfgs() : new ConjugateGradient();
-            var objective = net.CreateObjective(x, targets, o.Lambda);
+            var objective = net.CreateObjective(x, Targets, o.Lambda);
             var parameters = (T[])net.Parameters.Clone();
             string? stop = null;
             var result = minimizer.Minimize<T>(objective, parameters, o.Epochs, report =>
