@@ -40,3 +40,33 @@ internal static class ElementwiseParallel
         return (start, Math.Max(0, end - start));
     }
 }
+
+/// <summary>
+/// An element-wise optimizer update over the parameter and gradient vectors, split by <see cref="ElementwiseParallel"/>:
+/// <see cref="Update"/> gets one range of both (and its start, for the optimizer's own state vectors).
+/// </summary>
+internal abstract unsafe class RangeUpdate<T> : IParallelJob where T : unmanaged
+{
+    private T* parameters, gradient;
+    private int length;
+
+    /// <summary>Runs <see cref="Update"/> over the whole vectors, on both cores when they are long.</summary>
+    public void Apply(Span<T> p, ReadOnlySpan<T> g)
+    {
+        fixed (T* pp = p, pg = g)
+        {
+            parameters = pp; gradient = pg; length = p.Length;
+            try { ElementwiseParallel.Run(this, p.Length); }
+            finally { parameters = gradient = null; }
+        }
+    }
+
+    public void Run(int part, int parts)
+    {
+        var (start, count) = ElementwiseParallel.Range(part, parts, length);
+        Update(new Span<T>(parameters + start, count), new ReadOnlySpan<T>(gradient + start, count), start);
+    }
+
+    /// <summary>The update of parameters[start ..] from gradient[start ..] (both spans are that range).</summary>
+    protected abstract void Update(Span<T> parameters, ReadOnlySpan<T> gradient, int start);
+}

@@ -91,16 +91,18 @@ public static class Gemm
     /// <summary>C[m, n] = alpha · A[k, m]ᵀ · B[k, n] + beta · C where row p of B is <paramref name="b"/>.Row(p)
     /// (weight gradient of a first layer on a mini-batch read in place: dW = dZᵀ·X). Bit-identical to the product on the copied rows.</summary>
     public static void MultiplyTransposeA<T>(Matrix<T> a, RowSelection<T> b, Matrix<T> c, T alpha, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T> => SelectedTransposeA(a, b, c, alpha, beta).Execute();
+
+    /// <summary>The job of Aᵀ·B with B's rows read through a selection: [k, m]ᵀ x [k, n] -> [m, n].</summary>
+    private static GemmJob<T> SelectedTransposeA<T>(Matrix<T> a, RowSelection<T> b, Matrix<T> c, T alpha, T beta)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(b.Source, nameof(b));
-        // [k, m]ᵀ x [k, n] -> [m, n]
         Check(a, b.Source, c, "Aᵀ·B", a.Cols, b.Cols, a.Rows == b.Count);
-        if (c.Rows == 0 || c.Cols == 0) return;
         var job = GemmJob<T>.ForThisThread();
         job.Set(true, false, c.Rows, c.Cols, a.Rows, alpha, beta, a.Array, a.Offset, a.Cols, b.Source.Array, b.Source.Offset, b.Cols, c.Array, c.Offset, c.Cols);
         job.SelectRowsOfB(b.Index, b.Start);
-        job.Execute();
+        return job;
     }
 
     /// <summary>
@@ -121,15 +123,7 @@ public static class Gemm
 
     /// <summary>The same with the rows of B read in place through a selection (a first layer's dW on a shuffled mini-batch).</summary>
     public static void MultiplyTransposeA<T>(Matrix<T> a, RowSelection<T> b, Matrix<T> c, T scale, Matrix<T> d)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(b.Source, nameof(b));
-        Check(a, b.Source, c, "Aᵀ·B", a.Cols, b.Cols, a.Rows == b.Count);
-        var job = GemmJob<T>.ForThisThread();
-        job.Set(true, false, c.Rows, c.Cols, a.Rows, T.One, T.Zero, a.Array, a.Offset, a.Cols, b.Source.Array, b.Source.Offset, b.Cols, c.Array, c.Offset, c.Cols);
-        job.SelectRowsOfB(b.Index, b.Start);
-        RunAddScaled(job, c, scale, d);
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => RunAddScaled(SelectedTransposeA(a, b, c, T.One, T.Zero), c, scale, d);
 
     private static void RunAddScaled<T>(GemmJob<T> job, Matrix<T> c, T scale, Matrix<T> d)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -141,9 +135,7 @@ public static class Gemm
         {
             job.Epilogue = EpilogueKind.AddScaled;
             job.Scale = scale;
-            job.Aux = d.Array;
-            job.AuxOffset = d.Offset;
-            job.LdAux = d.Cols;
+            job.SetAux(d);
         }
         job.Execute();
     }
@@ -162,9 +154,7 @@ public static class Gemm
         job.Activation = activation;
         job.Bias = segment.Array;
         job.BiasOffset = segment.Offset;
-        job.Aux = activated.Array;
-        job.AuxOffset = activated.Offset;
-        job.LdAux = activated.Cols;
+        job.SetAux(activated);
         job.Execute();
     }
 
@@ -186,9 +176,7 @@ public static class Gemm
         job.Set(false, false, a, b, c, T.One, T.Zero, a.Cols);
         job.Epilogue = EpilogueKind.Derivative;
         job.Activation = derivativeOf;
-        job.Aux = activations.Array;
-        job.AuxOffset = activations.Offset;
-        job.LdAux = activations.Cols;
+        job.SetAux(activations);
         job.Execute();
     }
 
@@ -371,6 +359,9 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
         A = a; OffsetA = offA; Lda = lda; B = b; OffsetB = offB; Ldb = ldb; C = c; OffsetC = offC; Ldc = ldc;
         Epilogue = EpilogueKind.None; Bias = null; Aux = null; IndexA = IndexB = null;
     }
+
+    /// <summary>The epilogue's second matrix (see <see cref="Aux"/>).</summary>
+    public void SetAux(Matrix<T> m) { Aux = m.Array; AuxOffset = m.Offset; LdAux = m.Cols; }
 
     /// <summary>Reads A's rows through <paramref name="index"/>[start ..] (A not transposed).</summary>
     public void SelectRowsOfA(int[] index, int start) { IndexA = index; IndexAStart = start; }

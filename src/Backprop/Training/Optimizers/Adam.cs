@@ -54,7 +54,7 @@ public sealed class Adam<T> : IStepOptimizer<T> where T : unmanaged, IFloatingPo
     public ReadOnlySpan<T> FirstMoment => _started ? _m : default;
     public ReadOnlySpan<T> SecondMoment => _started ? _v : default;
 
-    public unsafe void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
+    public void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
     {
         StepOptimizerState.Validate<T>(parameters, gradient, learningRate, _started ? _m!.Length : -1);
         if (!_started)
@@ -69,31 +69,23 @@ public sealed class Adam<T> : IStepOptimizer<T> where T : unmanaged, IFloatingPo
         TimeStep++;
         double lrT = learningRate * Math.Sqrt(1 - Math.Pow(Beta2, TimeStep)) / (1 - Math.Pow(Beta1, TimeStep));
         LastEffectiveLearningRate = lrT;
-        fixed (T* p = parameters, g = gradient)
-        {
-            job.Optimizer = this; job.P = p; job.G = g; job.Length = parameters.Length;
-            job.NegativeRate = T.CreateChecked(-lrT);
-            ElementwiseParallel.Run(job, parameters.Length);
-            job.Optimizer = null; job.P = job.G = null;
-        }
+        job.Optimizer = this;
+        job.NegativeRate = T.CreateChecked(-lrT);
+        job.Apply(parameters, gradient);
     }
 
     private readonly StepJob job = new();
 
     /// <summary>The update on one range of the vectors (every element gets the same operations in any range).</summary>
-    private sealed unsafe class StepJob : IParallelJob
+    private sealed class StepJob : RangeUpdate<T>
     {
         public Adam<T>? Optimizer;
-        public T* P, G;
-        public int Length;
         public T NegativeRate;
 
-        public void Run(int part, int parts)
+        protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, int start)
         {
-            var (start, count) = ElementwiseParallel.Range(part, parts, Length);
             var o = Optimizer!;
-            var parameters = new Span<T>(P + start, count);
-            var gradient = new ReadOnlySpan<T>(G + start, count);
+            int count = parameters.Length;
             Span<T> m = o._m.AsSpan(start, count), v = o._v.AsSpan(start, count);
             Span<T> a = o._scratchA.AsSpan(start, count), b = o._scratchB.AsSpan(start, count);
             T b1 = T.CreateChecked(o.Beta1), c1 = T.CreateChecked(1 - o.Beta1);

@@ -43,7 +43,7 @@ public sealed class Momentum<T> : IStepOptimizer<T> where T : unmanaged, IFloati
     /// <summary>The current velocity (empty before the first step).</summary>
     public ReadOnlySpan<T> Velocity => _started ? _velocity : default;
 
-    public unsafe void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
+    public void Step(Span<T> parameters, ReadOnlySpan<T> gradient, double learningRate)
     {
         StepOptimizerState.Validate<T>(parameters, gradient, learningRate, _started ? _velocity!.Length : -1);
         if (!_started)
@@ -52,32 +52,23 @@ public sealed class Momentum<T> : IStepOptimizer<T> where T : unmanaged, IFloati
             if (Nesterov) StepOptimizerState.Ensure(ref _scratch, parameters.Length);
             _started = true;
         }
-        fixed (T* p = parameters, g = gradient)
-        {
-            job.Optimizer = this; job.P = p; job.G = g; job.Length = parameters.Length;
-            job.Mu = T.CreateChecked(MomentumCoefficient);
-            job.NegativeRate = T.CreateChecked(-learningRate);
-            ElementwiseParallel.Run(job, parameters.Length);
-            job.Optimizer = null; job.P = job.G = null;
-        }
+        job.Optimizer = this;
+        job.Mu = T.CreateChecked(MomentumCoefficient);
+        job.NegativeRate = T.CreateChecked(-learningRate);
+        job.Apply(parameters, gradient);
     }
 
     private readonly StepJob job = new();
 
     /// <summary>The update on one range of the vectors (every element gets the same operations in any range).</summary>
-    private sealed unsafe class StepJob : IParallelJob
+    private sealed class StepJob : RangeUpdate<T>
     {
         public Momentum<T>? Optimizer;
-        public T* P, G;
-        public int Length;
         public T Mu, NegativeRate;
 
-        public void Run(int part, int parts)
+        protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, int start)
         {
-            var (start, count) = ElementwiseParallel.Range(part, parts, Length);
-            var parameters = new Span<T>(P + start, count);
-            var gradient = new ReadOnlySpan<T>(G + start, count);
-            var v = Optimizer!._velocity.AsSpan(start, count);
+            var v = Optimizer!._velocity.AsSpan(start, parameters.Length);
             // v = μ·v − lr·g  computed as (μ·v) + (g·(−lr)): the same two roundings as NumPy.
             TensorPrimitives.Multiply(v, Mu, v);
             UnfusedOps.MultiplyAdd(gradient, NegativeRate, v);
@@ -86,14 +77,13 @@ public sealed class Momentum<T> : IStepOptimizer<T> where T : unmanaged, IFloati
                 TensorPrimitives.Add(parameters, v, parameters);
                 return;
             }
-            var u = Optimizer._scratch.AsSpan(start, count);
+            var u = Optimizer._scratch.AsSpan(start, parameters.Length);
             TensorPrimitives.Multiply(v, Mu, u);
             UnfusedOps.MultiplyAdd(gradient, NegativeRate, u);
             TensorPrimitives.Add(parameters, u, parameters);
         }
     }
 
-    /// <summary>Zeroes the velocity; the buffers are kept (no allocation when reused for the same size).</summary>
     public void Reset()
     {
         if (_velocity is not null) Array.Clear(_velocity);
