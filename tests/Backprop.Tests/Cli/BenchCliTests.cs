@@ -2,6 +2,8 @@ using Backprop.Benchmarks;
 
 namespace Backprop.Tests.Cli;
 
+/// <summary>The bench command sets the process-wide provider and thread count while it runs: alone, like the kernel tests.</summary>
+[Collection(Backprop.Tests.Kernels.KernelSettingsCollection.Name)]
 public class BenchCliTests
 {
     [Fact]
