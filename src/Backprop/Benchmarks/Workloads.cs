@@ -64,7 +64,7 @@ public static class Workloads
                 Initializer.Ex4().Initialize(net, random);
                 var x = RandomMatrix<T>(random, m, 400);
                 var y = Targets.OneHot<T>(RandomLabels(random, m, 10), 10);
-                return Time<T>(name, repeat, TrainingFlop(spec, m), () => net.CostAndGradient(x, y, 1.0));
+                return Time<T>(name, repeat, scale, TrainingFlop(spec, m), () => net.CostAndGradient(x, y, 1.0));
             }
             case "W2-sigmoid":
             case "W2-relu":
@@ -83,7 +83,7 @@ public static class Workloads
                     Lambda = W2Lambda, TrackTrainAccuracy = false, Seed = 1,
                 };
                 var trainer = new Trainer<T>(net, options);
-                return Time<T>(name, repeat, TrainingFlop(spec, m), () => trainer.Fit(x, labels));
+                return Time<T>(name, repeat, scale, TrainingFlop(spec, m), () => trainer.Fit(x, labels));
             }
             case "W3":
             {
@@ -93,7 +93,7 @@ public static class Workloads
                 Initializer.Uniform(0.05).Initialize(net, random);
                 var x = RandomMatrix<T>(random, m, 784);
                 var output = new Matrix<T>(m, 10);
-                return Time<T>(name, repeat, ForwardFlop(spec, m), () => net.PredictProba(x, output));
+                return Time<T>(name, repeat, scale, ForwardFlop(spec, m), () => net.PredictProba(x, output));
             }
             default:
                 throw new ArgumentException($"Unknown workload '{name}'.");
@@ -108,10 +108,10 @@ public static class Workloads
         var b = RandomMatrix<T>(random, n, n);
         var c = new Matrix<T>(n, n);
         // [n, n] x [n, n] -> [n, n]
-        return Time<T>(name, repeat, 2.0 * n * n * n / 1e9, () => Gemm.Multiply(a, b, c, T.One, T.Zero));
+        return Time<T>(name, repeat, scale, 2.0 * n * n * n / 1e9, () => Gemm.Multiply(a, b, c, T.One, T.Zero));
     }
 
-    private static WorkloadResult Time<T>(string name, int repeat, double gflop, Action action) where T : unmanaged, IFloatingPointIeee754<T>
+    private static WorkloadResult Time<T>(string name, int repeat, double scale, double gflop, Action action) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Warm-up: JIT tiers, workspaces, packing buffers, worker threads. At least one run, and runs for at least
         // 1 s in all (so that short workloads reach steady state: the JIT's tier-1 code is installed in the background,
@@ -121,7 +121,7 @@ public static class Workloads
         for (int w = 0; w < 100_000; w++)
         {
             action();
-            if (Stopwatch.GetElapsedTime(warm).TotalMilliseconds > 1000) break;
+            if (Stopwatch.GetElapsedTime(warm).TotalMilliseconds > 1000 * scale) break; // shrunk smoke runs warm up less
         }
         var ms = new double[repeat];
         for (int i = 0; i < repeat; i++)
