@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Backprop.Numerics;
 
@@ -15,7 +16,21 @@ internal static class UnfusedOps
     {
         if (x.Length != y.Length) throw new ArgumentException("Length mismatch.", nameof(y));
         int i = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && x.Length >= Vector<T>.Count)
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && x.Length >= Vector512<T>.Count)
+        {
+            // 512-bit where the machine has it (Vector<T> stays 256 bits wide by default): half the instructions of
+            // an optimizer step or the fused L2 term over 80 000 parameters. Same two roundings per element.
+            ref T xr = ref MemoryMarshal.GetReference(x);
+            ref T yr = ref MemoryMarshal.GetReference(y);
+            var vs = Vector512.Create(s);
+            int last = x.Length - Vector512<T>.Count;
+            for (; i <= last; i += Vector512<T>.Count)
+            {
+                var prod = Vector512.LoadUnsafe(ref xr, (nuint)i) * vs;
+                (prod + Vector512.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        else if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && x.Length >= Vector<T>.Count)
         {
             ref T xr = ref MemoryMarshal.GetReference(x);
             ref T yr = ref MemoryMarshal.GetReference(y);
