@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Backprop.Numerics;
 
 namespace Backprop.Layers;
 
@@ -212,7 +213,7 @@ public static class Activations
     {
         if (width <= 0 || block.Length % width != 0)
             throw new ArgumentException($"A block of {block.Length} elements is not whole rows of {width}.", nameof(block));
-        if (width >= StableExpLength || typeof(T) != typeof(float))
+        if (width >= VectorPath.Length || typeof(T) != typeof(float))
         {
             // Wide rows, and float64 (the exact path keeps its arithmetic): row by row.
             for (int r = 0; r < block.Length; r += width) SoftmaxRow(block.Slice(r, width));
@@ -225,16 +226,11 @@ public static class Activations
             for (int k = 1; k < width; k++) if (row[k] > max || T.IsNaN(row[k])) max = row[k];
             for (int k = 0; k < width; k++) row[k] -= max;
         }
-        if (block.Length >= StableExpLength) TensorPrimitives.Exp<T>(block, block);
-        else
-        {
-            // A short block through a zero-padded buffer, so that the exp is the vector code's, as in a long block.
-            Span<T> buffer = stackalloc T[StableExpLength];
-            buffer.Clear();
-            block.CopyTo(buffer);
-            TensorPrimitives.Exp<T>(buffer, buffer);
-            buffer[..block.Length].CopyTo(block);
-        }
+        // A short block through a zero-padded buffer, so that the exp is the vector code's, as in a long block.
+        Span<T> buffer = stackalloc T[VectorPath.Length];
+        var work = VectorPath.Prepare(block, buffer, T.Zero);
+        TensorPrimitives.Exp<T>(work, work);
+        VectorPath.Finish(work, block);
         for (int r = 0; r < block.Length; r += width)
         {
             var row = block.Slice(r, width);
@@ -244,14 +240,11 @@ public static class Activations
         }
     }
 
-    /// <summary>Spans at least this long get TensorPrimitives' vector exp for every element.</summary>
-    private const int StableExpLength = 64;
-
     /// <summary>Overflow-safe softmax: exp(z − max z) / Σ exp(z − max z). float32 rows shorter than 64 elements take
     /// <see cref="SoftmaxRows{T}"/>'s arithmetic, so a row gets the same values alone or in a block.</summary>
     public static void Softmax<T>(Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (row.Length < StableExpLength && typeof(T) == typeof(float))
+        if (row.Length < VectorPath.Length && typeof(T) == typeof(float))
         {
             if (!row.IsEmpty) SoftmaxRows(row, row.Length);
             return;

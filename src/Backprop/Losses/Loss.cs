@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 using Backprop.Layers;
+using Backprop.Numerics;
 
 namespace Backprop.Losses;
 
@@ -189,16 +190,10 @@ public static class LossFunctions
     private static double WeightedNegativeLogs(Span<float> p, ReadOnlySpan<float> w)
     {
         if (p.IsEmpty) return 0;
-        const int Stable = 64;
-        if (p.Length >= Stable) TensorPrimitives.Log<float>(p, p);
-        else
-        {
-            Span<float> buffer = stackalloc float[Stable];
-            buffer.Fill(1f);
-            p.CopyTo(buffer);
-            TensorPrimitives.Log<float>(buffer, buffer);
-            buffer[..p.Length].CopyTo(p);
-        }
+        Span<float> buffer = stackalloc float[VectorPath.Length];
+        var work = VectorPath.Prepare(p, buffer, 1f);
+        TensorPrimitives.Log<float>(work, work);
+        VectorPath.Finish(work, p);
         double sum = 0;
         for (int i = 0; i < p.Length; i++) sum -= (double)w[i] * p[i];
         return sum;

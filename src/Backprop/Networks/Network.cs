@@ -130,11 +130,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x.Source, nameof(x));
         CheckInput(x.Source);
-        ArgumentNullException.ThrowIfNull(targets);
-        if (targets.Rows != x.Count || targets.Cols != Spec.Outputs)
-            throw new ArgumentException($"Targets must be {x.Count}x{Spec.Outputs} (one row per selected sample, one column per output unit); got {targets.Rows}x{targets.Cols}.", nameof(targets));
-        if (x.Count == 0)
-            throw new ArgumentException("The cost of an empty batch is undefined; select at least one sample.", nameof(x));
+        CheckTargets(x.Count, targets);
         CheckLambda(lambda);
         Forward(x);
         var ws = workspace.For(x.Count);
@@ -307,11 +303,17 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     private void CheckTargets(Matrix<T> x, Matrix<T> targets)
     {
         CheckInput(x);
+        CheckTargets(x.Rows, targets);
+    }
+
+    /// <summary>Targets for a batch of <paramref name="rows"/> samples (at least one).</summary>
+    private void CheckTargets(int rows, Matrix<T> targets)
+    {
         ArgumentNullException.ThrowIfNull(targets);
-        if (targets.Rows != x.Rows || targets.Cols != Spec.Outputs)
-            throw new ArgumentException($"Targets must be {x.Rows}x{Spec.Outputs} (one row per sample, one column per output unit); got {targets.Rows}x{targets.Cols}.", nameof(targets));
-        if (x.Rows == 0)
-            throw new ArgumentException("The cost of an empty batch is undefined; pass at least one sample.", nameof(x));
+        if (targets.Rows != rows || targets.Cols != Spec.Outputs)
+            throw new ArgumentException($"Targets must be {rows}x{Spec.Outputs} (one row per sample, one column per output unit); got {targets.Rows}x{targets.Cols}.", nameof(targets));
+        if (rows == 0)
+            throw new ArgumentException("The cost of an empty batch is undefined; pass at least one sample.", "x");
     }
 
     private static void CheckLambda(double lambda)

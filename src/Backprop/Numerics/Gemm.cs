@@ -59,10 +59,7 @@ public static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(a, b, c, "A·Bᵀ", a.Rows, b.Rows, a.Cols == b.Cols);
-        if (bias.Length != c.Cols) throw new ArgumentException($"The bias has {bias.Length} elements; the product has {c.Cols} columns.", nameof(bias));
-        activated ??= c;
-        if (activated.Rows != c.Rows || activated.Cols != c.Cols)
-            throw new ArgumentException($"The activation output must be {c.Rows}x{c.Cols}, got {activated.Rows}x{activated.Cols}.", nameof(activated));
+        activated = CheckBiasActivation(c, bias, activated);
         var job = GemmJob<T>.ForThisThread();
         job.Set(false, true, a, b, c, T.One, T.Zero, a.Cols);
         RunBiasActivation(job, c, bias, activation, activated);
@@ -78,10 +75,7 @@ public static class Gemm
     {
         ArgumentNullException.ThrowIfNull(a.Source, nameof(a));
         Check(a.Source, b, c, "A·Bᵀ", a.Count, b.Rows, a.Cols == b.Cols);
-        if (bias.Length != c.Cols) throw new ArgumentException($"The bias has {bias.Length} elements; the product has {c.Cols} columns.", nameof(bias));
-        activated ??= c;
-        if (activated.Rows != c.Rows || activated.Cols != c.Cols)
-            throw new ArgumentException($"The activation output must be {c.Rows}x{c.Cols}, got {activated.Rows}x{activated.Cols}.", nameof(activated));
+        activated = CheckBiasActivation(c, bias, activated);
         var job = GemmJob<T>.ForThisThread();
         job.Set(false, true, c.Rows, c.Cols, a.Cols, T.One, T.Zero, a.Source.Array, a.Source.Offset, a.Cols, b.Array, b.Offset, b.Cols, c.Array, c.Offset, c.Cols);
         job.SelectRowsOfA(a.Index, a.Start);
@@ -138,6 +132,17 @@ public static class Gemm
             job.SetAux(d);
         }
         job.Execute();
+    }
+
+    /// <summary>Checks the bias [n] and the activation output (Z itself when null) of a fused forward product into C [m, n].</summary>
+    private static Matrix<T> CheckBiasActivation<T>(Matrix<T> c, ReadOnlyMemory<T> bias, Matrix<T>? activated)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (bias.Length != c.Cols) throw new ArgumentException($"The bias has {bias.Length} elements; the product has {c.Cols} columns.", nameof(bias));
+        activated ??= c;
+        if (activated.Rows != c.Rows || activated.Cols != c.Cols)
+            throw new ArgumentException($"The activation output must be {c.Rows}x{c.Cols}, got {activated.Rows}x{activated.Cols}.", nameof(activated));
+        return activated;
     }
 
     private static void RunBiasActivation<T>(GemmJob<T> job, Matrix<T> c, ReadOnlyMemory<T> bias, Activation activation, Matrix<T> activated)
@@ -262,28 +267,21 @@ internal static class Epilogues
         Activate(activation, a);
     }
 
-    /// <summary>Spans at least this long go to TensorPrimitives as they are.</summary>
-    private const int StableLength = 64;
-
     /// <summary>
-    /// a = f(a) with a result per element that does not depend on where the element sits in the span or how
-    /// long the span is. TensorPrimitives' sigmoid/tanh compute short spans (fewer elements than a vector) with
-    /// scalar code whose last bit can differ from the vector code; a block of C split differently between
-    /// threads would then round differently. Short spans are therefore computed in a zero-padded buffer of
-    /// <see cref="StableLength"/> elements, so every element always takes the vector path.
+    /// a = f(a) with a result per element that does not depend on where the element sits in the span or how long the
+    /// span is: a short span is computed through <see cref="VectorPath"/>'s zero-padded buffer.
     /// </summary>
     public static void Activate<T>(Activation activation, Span<T> a) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (activation is Activation.Identity or Activation.Relu or Activation.Softmax || a.Length >= StableLength || a.IsEmpty)
+        if (activation is Activation.Identity or Activation.Relu or Activation.Softmax || a.IsEmpty)
         {
             Activations.Apply(activation, a); // ReLU is exact; softmax always gets whole rows
             return;
         }
-        Span<T> buffer = stackalloc T[StableLength];
-        buffer.Clear();
-        a.CopyTo(buffer);
-        Activations.Apply(activation, buffer);
-        buffer[..a.Length].CopyTo(a);
+        Span<T> buffer = stackalloc T[VectorPath.Length];
+        var work = VectorPath.Prepare(a, buffer, T.Zero);
+        Activations.Apply(activation, work);
+        VectorPath.Finish(work, a);
     }
 
     private static bool Overlaps<T>(Span<T> x, Span<T> y) => x.Overlaps(y);
@@ -430,7 +428,7 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
                 // 3 or 4 each, not 4 4 4 4 4 4 1, which left one thread with 16 panels and the other with 9).
                 splitRows = softmax || (dot ? M >= N : N < 2 * nr || M >= TallRatio * N);
                 int length = splitRows ? M : N;
-                align = splitRows ? (dot ? ManagedGemm.DotTile : ManagedGemm.MR) : dot ? ManagedGemm.DotTile : nr;
+                align = dot ? ManagedGemm.DotTile : splitRows ? ManagedGemm.MR : nr;
                 units = (length + align - 1) / align;
                 int perThread = dot ? DotPiecesPerThread : (long)M * N * K < LargeProduct ? SmallPiecesPerThread : PiecesPerThread;
                 pieces = Math.Min(units, perThread * threads);
@@ -476,18 +474,7 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
     {
         if (Epilogue == EpilogueKind.None || i0 >= i1 || j0 >= j1) return;
         int width = j1 - j0;
-        if (Epilogue == EpilogueKind.BiasActivation && Activation == Activation.Softmax && width == N && Ldc == N && LdAux == N)
-        {
-            // Whole contiguous rows (softmax always splits by rows): the bias row by row, then the block's softmax at once.
-            var bias = Bias.AsSpan(BiasOffset, N);
-            for (int i = i0; i < i1; i++) NumericKernels.AddInPlace(C.AsSpan(OffsetC + i * Ldc, N), bias);
-            var z = C.AsSpan(OffsetC + i0 * Ldc, (i1 - i0) * N);
-            var a = Aux!.AsSpan(AuxOffset + i0 * LdAux, (i1 - i0) * N);
-            if (!z.Overlaps(a)) z.CopyTo(a);
-            Activations.SoftmaxRows(a, N);
-            return;
-        }
-        if (Epilogue == EpilogueKind.BiasActivation && Activation != Activation.Softmax && width == N && Ldc == N && LdAux == N)
+        if (Epilogue == EpilogueKind.BiasActivation && width == N && Ldc == N && LdAux == N)
         {
             // Whole rows, contiguous: the bias row by row, then one activation call over the block (short rows
             // — 10 or 25 units over 5000 samples — would otherwise pay a library call per row).
@@ -496,7 +483,9 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
             var z = C.AsSpan(OffsetC + i0 * Ldc, (i1 - i0) * N);
             var a = Aux!.AsSpan(AuxOffset + i0 * LdAux, (i1 - i0) * N);
             if (!z.Overlaps(a)) z.CopyTo(a);
-            Epilogues.Activate(Activation, a);
+            // (softmax always splits by rows: the block's rows at once)
+            if (Activation == Activation.Softmax) Activations.SoftmaxRows(a, N);
+            else Epilogues.Activate(Activation, a);
             return;
         }
         if (Epilogue == EpilogueKind.AddScaled)

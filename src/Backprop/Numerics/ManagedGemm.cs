@@ -230,7 +230,7 @@ internal static unsafe class ManagedGemm
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
         int L = S.Lanes, NR = 2 * L, k = g.K;
-        int nc = Math.Max(NR, (1 << 20) / (KC * sizeof(T)) / NR * NR); // a packed B block of about 1 MB (L2)
+        int nc = BlockColumns<T>(NR);
         var packedB = Scratch<T>.PackedB(KC * nc);
         var packedA = Scratch<T>.PackedA(KC * MR);
         fixed (T* rawB = packedB, rawA = packedA)
@@ -329,6 +329,9 @@ internal static unsafe class ManagedGemm
                 DotKernel<T, TV, S>(g, a, b, c, ib, Math.Min(DotTile, i1 - ib), jb, Math.Min(DotTile, j1 - jb));
     }
 
+    /// <summary>Columns of op(B) per packed block: a kc x nc block of about 1 MB (L2), whole panels of NR.</summary>
+    private static int BlockColumns<T>(int NR) where T : unmanaged => Math.Max(NR, (1 << 20) / (KC * sizeof(T)) / NR * NR);
+
     /// <summary>
     /// A tall product split by rows (10000 samples through a 100-unit layer): every piece would pack all of op(B) for
     /// itself — a transpose of the whole weight matrix per piece. Packs it once instead, on the calling thread before the
@@ -351,7 +354,7 @@ internal static unsafe class ManagedGemm
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
         int L = S.Lanes, NR = 2 * L, k = g.K;
-        int nc = Math.Max(NR, (1 << 20) / (KC * sizeof(T)) / NR * NR);   // as in OuterBlock
+        int nc = BlockColumns<T>(NR);
         int panels = (g.N + NR - 1) / NR;
         long length = (long)k * panels * NR;
         if (g.N > nc || length * sizeof(T) > WholeBBytes) return false;
@@ -590,23 +593,17 @@ internal static unsafe class ManagedGemm
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
         int L = S.Lanes;
-        if (cols == 2 * L)
-        {
-            Update<T, TV, S>(c, lo, hi, alpha, beta, first, noBeta);
-            return;
-        }
         if (cols < L)
         {
             UpdatePartial<T, TV, S>(c, lo, alpha, beta, first, noBeta, cols);
             return;
         }
-        if (first)
-            S.Store(noBeta ? S.Mul(alpha, lo) : S.Add(S.Mul(alpha, lo), S.Mul(beta, S.Load(c))), c);
-        else
-            S.Store(S.Add(S.Load(c), S.Mul(alpha, lo)), c);
-        if (cols > L) UpdatePartial<T, TV, S>(c + L, hi, alpha, beta, first, noBeta, cols - L);
+        UpdateVector<T, TV, S>(c, lo, alpha, beta, first, noBeta);
+        if (cols == 2 * L) UpdateVector<T, TV, S>(c + L, hi, alpha, beta, first, noBeta);
+        else if (cols > L) UpdatePartial<T, TV, S>(c + L, hi, alpha, beta, first, noBeta, cols - L);
     }
 
+    /// <summary><see cref="UpdateVector{T, TV, S}"/> on the first <paramref name="count"/> elements only (masked loads and stores).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void UpdatePartial<T, TV, S>(T* c, TV v, TV alpha, TV beta, bool first, bool noBeta, int count)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
@@ -617,29 +614,24 @@ internal static unsafe class ManagedGemm
             S.StorePartial(S.Add(S.LoadPartial(c, count), S.Mul(alpha, v)), c, count);
     }
 
+    /// <summary>One vector of C: alpha·v + beta·C on the first kc block (alpha·v when beta is zero), C + alpha·v after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateVector<T, TV, S>(T* c, TV v, TV alpha, TV beta, bool first, bool noBeta)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    {
+        if (first)
+            S.Store(noBeta ? S.Mul(alpha, v) : S.Add(S.Mul(alpha, v), S.Mul(beta, S.Load(c))), c);
+        else
+            S.Store(S.Add(S.Load(c), S.Mul(alpha, v)), c);
+    }
+
+    /// <summary>A full row of an MR x NR tile: its two vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update<T, TV, S>(T* c, TV lo, TV hi, TV alpha, TV beta, bool first, bool noBeta)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
-        int L = S.Lanes;
-        if (first)
-        {
-            if (noBeta)
-            {
-                S.Store(S.Mul(alpha, lo), c);
-                S.Store(S.Mul(alpha, hi), c + L);
-            }
-            else
-            {
-                S.Store(S.Add(S.Mul(alpha, lo), S.Mul(beta, S.Load(c))), c);
-                S.Store(S.Add(S.Mul(alpha, hi), S.Mul(beta, S.Load(c + L))), c + L);
-            }
-        }
-        else
-        {
-            S.Store(S.Add(S.Load(c), S.Mul(alpha, lo)), c);
-            S.Store(S.Add(S.Load(c + L), S.Mul(alpha, hi)), c + L);
-        }
+        UpdateVector<T, TV, S>(c, lo, alpha, beta, first, noBeta);
+        UpdateVector<T, TV, S>(c + S.Lanes, hi, alpha, beta, first, noBeta);
     }
 
     /// <summary>The first 64-byte boundary at or after <paramref name="p"/> (a cache line: a 512-bit load from a packed
