@@ -19,6 +19,26 @@ internal static class Fixture
     public static TheoryData<string> CaseNames(JsonElement array) =>
         new(array.EnumerateArray().Select(c => c.GetProperty("name").GetString()!));
 
+    /// <summary>
+    /// The case <paramref name="name"/> of <paramref name="array"/> in a network fixture: its network (sizes,
+    /// activations, loss, "params"), its batch X [m, inputs] and targets Y [m, outputs], and the case itself.
+    /// </summary>
+    public static (Backprop.Networks.Network<T> Net, Backprop.Numerics.Matrix<T> X, Backprop.Numerics.Matrix<T> Y, JsonElement Case) NetworkCase<T>(JsonElement array, string name)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var c = array.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
+        var sizes = c.GetProperty("sizes").Ints();
+        var acts = c.GetProperty("activations").EnumerateArray().Select(a => Backprop.Layers.Activations.Parse(a.GetString()!)).ToArray();
+        var spec = new Backprop.Networks.NetworkSpec(sizes, acts, Backprop.Losses.LossFunctions.Parse(c.GetProperty("loss").GetString()!));
+        var p = c.GetProperty("params").Doubles();
+        var pt = new T[p.Length];
+        Backprop.Numerics.Convert.Copy<double, T>(p, pt);
+        int m = c.GetProperty("m").GetInt32();
+        var x = Backprop.Numerics.Matrix<T>.FromDoubles(m, sizes[0], c.GetProperty("X").Doubles());
+        var y = Backprop.Numerics.Matrix<T>.FromDoubles(m, sizes[^1], c.GetProperty("Y").Doubles());
+        return (new Backprop.Networks.Network<T>(spec, pt), x, y, c);
+    }
+
     public static double[] Doubles(this JsonElement e) => e.EnumerateArray().Select(x => x.GetDouble()).ToArray();
     public static int[] Ints(this JsonElement e) => e.EnumerateArray().Select(x => x.GetInt32()).ToArray();
 

@@ -15,18 +15,8 @@ public class BackpropReferenceTests
     private static (Network<T> Net, Matrix<T> X, Matrix<T> Y, double Lambda, JsonElement Case) Load<T>(string name)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var c = Fixture.Json("engine", "networks.json").GetProperty("cases").EnumerateArray()
-            .Single(e => e.GetProperty("name").GetString() == name);
-        var sizes = c.GetProperty("sizes").Ints();
-        var acts = c.GetProperty("activations").EnumerateArray().Select(a => Activations.Parse(a.GetString()!)).ToArray();
-        var spec = new NetworkSpec(sizes, acts, LossFunctions.Parse(c.GetProperty("loss").GetString()!));
-        var p = c.GetProperty("params").Doubles();
-        var pt = new T[p.Length];
-        Numerics.Convert.Copy<double, T>(p, pt);
-        int m = c.GetProperty("m").GetInt32();
-        var x = Matrix<T>.FromDoubles(m, sizes[0], c.GetProperty("X").Doubles());
-        var y = Matrix<T>.FromDoubles(m, sizes[^1], c.GetProperty("Y").Doubles());
-        return (new Network<T>(spec, pt), x, y, c.GetProperty("lam").GetDouble(), c);
+        var (net, x, y, c) = Fixture.NetworkCase<T>(Fixture.Json("engine", "networks.json").GetProperty("cases"), name);
+        return (net, x, y, c.GetProperty("lam").GetDouble(), c);
     }
 
     [Theory, MemberData(nameof(Cases))]

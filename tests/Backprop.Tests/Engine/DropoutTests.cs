@@ -15,20 +15,10 @@ public class DropoutTests
     private static (Network<T> Net, Dropout<T> Dropout, Matrix<T> X, Matrix<T> Y, double Lambda, JsonElement Case) Load<T>(string name)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var c = Fixture.Json("engine", "training.json").GetProperty("dropout").EnumerateArray()
-            .Single(e => e.GetProperty("name").GetString() == name);
-        var sizes = c.GetProperty("sizes").Ints();
-        var acts = c.GetProperty("activations").EnumerateArray().Select(a => Activations.Parse(a.GetString()!)).ToArray();
-        var spec = new NetworkSpec(sizes, acts, LossFunctions.Parse(c.GetProperty("loss").GetString()!));
-        var p = c.GetProperty("params").Doubles();
-        var pt = new T[p.Length];
-        Numerics.Convert.Copy<double, T>(p, pt);
-        int m = c.GetProperty("m").GetInt32();
-        var x = Matrix<T>.FromDoubles(m, sizes[0], c.GetProperty("X").Doubles());
-        var y = Matrix<T>.FromDoubles(m, sizes[^1], c.GetProperty("Y").Doubles());
-        var dropout = new Dropout<T>(spec, c.GetProperty("rates").Doubles(), c.GetProperty("seed").GetInt32());
-        dropout.Draw(m);
-        return (new Network<T>(spec, pt), dropout, x, y, c.GetProperty("lam").GetDouble(), c);
+        var (net, x, y, c) = Fixture.NetworkCase<T>(Fixture.Json("engine", "training.json").GetProperty("dropout"), name);
+        var dropout = new Dropout<T>(net.Spec, c.GetProperty("rates").Doubles(), c.GetProperty("seed").GetInt32());
+        dropout.Draw(x.Rows);
+        return (net, dropout, x, y, c.GetProperty("lam").GetDouble(), c);
     }
 
     private static void AssertMasks<T>(Dropout<T> dropout, JsonElement keeps, string what) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
