@@ -59,12 +59,52 @@ public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public void Backward(Matrix<T> x, Matrix<T> dz, T l2, Matrix<T>? dx, Activation? inputActivation = null)
     {
-        // dW = dZᵀ·X + l2·W: the penalty is fused into the product's epilogue.
+        if (dx is not null && SideBySide.IsSmall((long)dz.Rows * Inputs * Outputs))
+        {
+            // Two products too small to split (a 100-sample batch through a 100-10 output layer): dW on this thread
+            // while dX runs on the other core.
+            var job = backwardJob ??= new BackwardJob(this);
+            job.Set(x, dz, l2, dx, inputActivation);
+            try { job.RunBoth(); }
+            finally { job.Clear(); }
+            return;
+        }
+        WeightsAndBiasGradient(x, dz, l2);
+        if (dx is not null) InputGradient(x, dz, dx, inputActivation);
+    }
+
+    /// <summary>dW = dZᵀ·X + l2·W (the penalty fused into the product's epilogue), db = Σ dZ.</summary>
+    private void WeightsAndBiasGradient(Matrix<T> x, Matrix<T> dz, T l2)
+    {
         Gemm.MultiplyTransposeA(dz, x, WeightsGradient, l2, Weights);
         BiasGradientOf(dz);
-        if (dx is null) return;
+    }
+
+    /// <summary>dX = dZ·W, times f′ through X when the input's activation is given.</summary>
+    private void InputGradient(Matrix<T> x, Matrix<T> dz, Matrix<T> dx, Activation? inputActivation)
+    {
         if (inputActivation is Activation f) Gemm.Multiply(dz, Weights, dx, f, x);
         else Gemm.Multiply(dz, Weights, dx, T.One, T.Zero);
+    }
+
+    private BackwardJob? backwardJob;
+
+    /// <summary><see cref="WeightsAndBiasGradient"/> and <see cref="InputGradient"/> side by side.</summary>
+    private sealed class BackwardJob(DenseLayer<T> layer) : SideBySide
+    {
+        private Matrix<T>? x, dz, dx;
+        private T l2;
+        private Activation? inputActivation;
+
+        public void Set(Matrix<T> input, Matrix<T> delta, T penalty, Matrix<T> inputDelta, Activation? activation)
+        {
+            x = input; dz = delta; l2 = penalty; dx = inputDelta; inputActivation = activation;
+        }
+
+        public void Clear() => x = dz = dx = null;
+
+        protected override void First() => layer.WeightsAndBiasGradient(x!, dz!, l2);
+        protected override void Second() => layer.InputGradient(x!, dz!, dx!, inputActivation);
     }
 
     /// <summary>The gradients of a first layer (no dX) on a mini-batch read in place: dW = dZᵀ·X + l2·W, db = Σ dZ,

@@ -67,14 +67,6 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private Matrix<T> Forward(Matrix<T> x, Dropout<T>? dropout) => ForwardFrom(0, x, workspace.For(x.Rows), dropout);
 
-    /// <summary>The forward pass on a mini-batch read in place (the first layer reads the selected rows).</summary>
-    private Matrix<T> Forward(RowSelection<T> x)
-    {
-        var ws = workspace.For(x.Count);
-        layers[0].Forward(x, layers.Length == 1 ? ws.OutputZ : ws.Activations[0], ws.Activations[0]);
-        return ForwardFrom(1, ws.Activations[0], ws, null);
-    }
-
     /// <summary>Layers <paramref name="first"/>.. on <paramref name="input"/>, the output of the layer before.</summary>
     private Matrix<T> ForwardFrom(int first, Matrix<T> input, Workspace<T>.Views ws, Dropout<T>? dropout)
     {
@@ -113,9 +105,18 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckTargets(x, targets);
         CheckLambda(lambda);
         dropout?.Check(Spec, x.Rows);
-        Forward(x, dropout);
         var ws = workspace.For(x.Rows);
-        double cost = DataLoss(ws, targets) + RegularizationCost(lambda, x.Rows);
+        double cost;
+        if (dropout is null)
+        {
+            layers[0].Forward(x, layers.Length == 1 ? ws.OutputZ : ws.Activations[0], ws.Activations[0]);
+            cost = RestOfForwardAndCost(ws, targets, lambda);
+        }
+        else
+        {
+            Forward(x, dropout);
+            cost = DataLoss(ws, targets) + RegularizationCost(lambda, x.Rows);
+        }
         Backward(x, default, targets, ws, T.CreateTruncating(lambda / x.Rows), dropout);
         return cost;
     }
@@ -132,11 +133,58 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckInput(x.Source);
         CheckTargets(x.Count, targets);
         CheckLambda(lambda);
-        Forward(x);
         var ws = workspace.For(x.Count);
-        double cost = DataLoss(ws, targets) + RegularizationCost(lambda, x.Count);
+        layers[0].Forward(x, layers.Length == 1 ? ws.OutputZ : ws.Activations[0], ws.Activations[0]);
+        double cost = RestOfForwardAndCost(ws, targets, lambda);
         Backward(null, x, targets, ws, T.CreateTruncating(lambda / x.Count), null);
         return cost;
+    }
+
+    /// <summary>
+    /// Layers 1.. on the first layer's output, then J = data loss + L2 term. The L2 term's Σw² reads only the weights,
+    /// so when the rest of the forward pass is too small to split (a 100-sample batch through a 10-unit output layer)
+    /// it is summed on the second core meanwhile; the same sums either way.
+    /// </summary>
+    private double RestOfForwardAndCost(Workspace<T>.Views ws, Matrix<T> targets, double lambda)
+    {
+        int rows = targets.Rows;
+        bool small = true;
+        for (int l = 1; l < layers.Length; l++) small &= SideBySide.IsSmall((long)rows * layers[l].Inputs * layers[l].Outputs);
+        if (lambda == 0 || !small)
+        {
+            ForwardFrom(1, ws.Activations[0], ws, null);
+            return DataLoss(ws, targets) + RegularizationCost(lambda, rows);
+        }
+        var job = costJob ??= new CostJob(this);
+        job.Set(ws, targets);
+        try
+        {
+            job.RunBoth();
+            return job.DataLoss + lambda / (2.0 * rows) * job.SquaredWeights;
+        }
+        finally { job.Clear(); }
+    }
+
+    private CostJob? costJob;
+
+    /// <summary>The rest of the forward pass and the data loss, beside Σw².</summary>
+    private sealed class CostJob(Network<T> network) : SideBySide
+    {
+        private Workspace<T>.Views? ws;
+        private Matrix<T>? targets;
+        public double DataLoss, SquaredWeights;
+
+        public void Set(Workspace<T>.Views views, Matrix<T> y) { ws = views; targets = y; }
+
+        public void Clear() { ws = null; targets = null; }
+
+        protected override void First()
+        {
+            network.ForwardFrom(1, ws!.Activations[0], ws, null);
+            DataLoss = network.DataLoss(ws, targets!);
+        }
+
+        protected override void Second() => SquaredWeights = network.SquaredWeights();
     }
 
     /// <summary>An objective over the flat parameter vector for full-batch minimizers (L-BFGS, CG).</summary>

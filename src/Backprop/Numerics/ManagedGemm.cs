@@ -52,6 +52,8 @@ internal static unsafe class ManagedGemm
     /// </summary>
     public const int DotMinDepth = 64;
     public const int DotMaxRows = 256;
+    /// <summary>float32 512-bit dot tiles are summed with <see cref="Reduce.Tile4x4"/> (tests compare it with the per-row reduction).</summary>
+    internal static bool UseTileReduce = true;
 
     /// <summary>Which kernel computes the job (the partition in <see cref="GemmJob{T}"/> depends on it).</summary>
     public static bool UsesDotKernel<T>(GemmJob<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -179,24 +181,27 @@ internal static unsafe class ManagedGemm
         }
         if (full < k)
         {
-            // The k tail: copy the last k % L elements of each row into zero-padded vectors, one more step.
-            T* tail = stackalloc T[8 * L];
-            new Span<T>(tail, 8 * L).Clear();
+            // The k tail: the last k % L elements of each row as zero-padded vectors (masked loads; nothing past the
+            // row is read), one more step.
             int rest = k - full;
-            for (int q = 0; q < rest; q++)
-            {
-                tail[q] = a0[full + q]; tail[L + q] = a1[full + q]; tail[2 * L + q] = a2[full + q]; tail[3 * L + q] = a3[full + q];
-                tail[4 * L + q] = b0[full + q]; tail[5 * L + q] = b1[full + q]; tail[6 * L + q] = b2[full + q]; tail[7 * L + q] = b3[full + q];
-            }
-            TV vb0 = S.Load(tail + 4 * L), vb1 = S.Load(tail + 5 * L), vb2 = S.Load(tail + 6 * L), vb3 = S.Load(tail + 7 * L);
-            TV va = S.Load(tail);
+            TV vb0 = S.LoadPartial(b0 + full, rest), vb1 = S.LoadPartial(b1 + full, rest);
+            TV vb2 = S.LoadPartial(b2 + full, rest), vb3 = S.LoadPartial(b3 + full, rest);
+            TV va = S.LoadPartial(a0 + full, rest);
             c00 = S.Fma(va, vb0, c00); c01 = S.Fma(va, vb1, c01); c02 = S.Fma(va, vb2, c02); c03 = S.Fma(va, vb3, c03);
-            va = S.Load(tail + L);
+            va = S.LoadPartial(a1 + full, rest);
             c10 = S.Fma(va, vb0, c10); c11 = S.Fma(va, vb1, c11); c12 = S.Fma(va, vb2, c12); c13 = S.Fma(va, vb3, c13);
-            va = S.Load(tail + 2 * L);
+            va = S.LoadPartial(a2 + full, rest);
             c20 = S.Fma(va, vb0, c20); c21 = S.Fma(va, vb1, c21); c22 = S.Fma(va, vb2, c22); c23 = S.Fma(va, vb3, c23);
-            va = S.Load(tail + 3 * L);
+            va = S.LoadPartial(a3 + full, rest);
             c30 = S.Fma(va, vb0, c30); c31 = S.Fma(va, vb1, c31); c32 = S.Fma(va, vb2, c32); c33 = S.Fma(va, vb3, c33);
+        }
+        if (UseTileReduce && typeof(T) == typeof(float) && typeof(TV) == typeof(Vector512<float>) && Avx512F.IsSupported)
+        {
+            var sums = Reduce.Tile4x4(
+                As512(c00), As512(c01), As512(c02), As512(c03), As512(c10), As512(c11), As512(c12), As512(c13),
+                As512(c20), As512(c21), As512(c22), As512(c23), As512(c30), As512(c31), As512(c32), As512(c33));
+            StoreTile(g, (float*)c, ib, rows, jb, cols, sums);
+            return;
         }
         T* s = stackalloc T[16];
         Reduce.Sum4<T, TV, S>(c00, c01, c02, c03, s);
@@ -210,6 +215,43 @@ internal static unsafe class ManagedGemm
             T* cr = c + (long)(ib + r) * g.Ldc + jb;
             for (int q = 0; q < cols; q++)
                 cr[q] = noBeta ? alpha * s[r * 4 + q] : alpha * s[r * 4 + q] + beta * cr[q];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> As512<TV>(TV v) where TV : struct => Unsafe.As<TV, Vector512<float>>(ref v);
+
+    /// <summary>
+    /// C = alpha·sums + beta·C on the valid part of a float32 4x4 tile (sums row-major, see <see cref="Reduce.Tile4x4"/>):
+    /// one 128-bit row at a time, the same multiply and add per element as the scalar loop, masked past the valid columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile<T>(GemmJob<T> g, float* c, int ib, int rows, int jb, int cols, Vector512<float> sums)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        float alphaValue = float.CreateTruncating(g.Alpha), betaValue = float.CreateTruncating(g.Beta);
+        var alpha = Vector128.Create(alphaValue);
+        var beta = Vector128.Create(betaValue);
+        bool noBeta = betaValue == 0;
+        var mask = Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(cols)).AsSingle();
+        for (int r = 0; r < rows; r++)
+        {
+            float* cr = c + (long)(ib + r) * g.Ldc + jb;
+            var v = alpha * r switch
+            {
+                0 => sums.GetLower().GetLower(), 1 => sums.GetLower().GetUpper(),
+                2 => sums.GetUpper().GetLower(), _ => sums.GetUpper().GetUpper(),
+            };
+            if (cols == DotTile)
+            {
+                if (!noBeta) v += beta * Vector128.Load(cr);
+                v.Store(cr);
+            }
+            else
+            {
+                if (!noBeta) v += beta * Avx.MaskLoad(cr, mask);
+                Avx.MaskStore(cr, mask, v);
+            }
         }
     }
 

@@ -75,6 +75,45 @@ internal static unsafe class Reduce
         }
         dst[0] = Vector128.Sum(x0); dst[1] = Vector128.Sum(x1); dst[2] = Vector128.Sum(x2); dst[3] = Vector128.Sum(x3);
     }
+
+    /// <summary>
+    /// The 16 sums of a 4x4 tile of float32 Vector512 accumulators (cRQ: row R, column Q), row-major in one vector:
+    /// lane 4R + Q = the sum of cRQ's lanes. Four accumulators at a time are reduced in the same register (cross-lane
+    /// shuffles instead of per-vector extracts), with exactly the pairing of <see cref="Sum4"/> after
+    /// <see cref="V512{T}.Fold"/> — lanes i + (i+8), then + (i+4), then (0+1) + (2+3) — so every sum is bit-identical
+    /// to it, in about a third of the instructions.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Tile4x4(
+        Vector512<float> c00, Vector512<float> c01, Vector512<float> c02, Vector512<float> c03,
+        Vector512<float> c10, Vector512<float> c11, Vector512<float> c12, Vector512<float> c13,
+        Vector512<float> c20, Vector512<float> c21, Vector512<float> c22, Vector512<float> c23,
+        Vector512<float> c30, Vector512<float> c31, Vector512<float> c32, Vector512<float> c33)
+    {
+        // Each row's four accumulators folded to 128 bits side by side: [fold cR0 | fold cR1 | fold cR2 | fold cR3].
+        var r0 = FoldFour(c00, c01, c02, c03);
+        var r1 = FoldFour(c10, c11, c12, c13);
+        var r2 = FoldFour(c20, c21, c22, c23);
+        var r3 = FoldFour(c30, c31, c32, c33);
+        // Within each 128-bit lane Q: pairs (0+1), (2+3) of rows 0 and 1, then of rows 2 and 3; then their sums:
+        // lane Q = [total 0Q, total 1Q, total 2Q, total 3Q], a column of the tile.
+        var p01 = Avx512F.Shuffle(r0, r1, 0x88) + Avx512F.Shuffle(r0, r1, 0xDD);
+        var p23 = Avx512F.Shuffle(r2, r3, 0x88) + Avx512F.Shuffle(r2, r3, 0xDD);
+        var columns = Avx512F.Shuffle(p01, p23, 0x88) + Avx512F.Shuffle(p01, p23, 0xDD);
+        // Transposed to rows.
+        return Avx512F.PermuteVar16x32(columns, Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+    }
+
+    /// <summary>[fold a | fold b | fold c | fold d]: each vector's lanes i + (i+8), then + (i+4), in one register.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> FoldFour(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
+    {
+        // [a0..7 + a8..15 | b0..7 + b8..15]: 128-bit lanes (0, 1) of each plus lanes (2, 3).
+        var ab = Avx512F.Shuffle4x128(a, b, 0x44) + Avx512F.Shuffle4x128(a, b, 0xEE);
+        var cd = Avx512F.Shuffle4x128(c, d, 0x44) + Avx512F.Shuffle4x128(c, d, 0xEE);
+        // Lanes (0, 2) plus lanes (1, 3): [a's four | b's four | c's four | d's four].
+        return Avx512F.Shuffle4x128(ab, cd, 0x88) + Avx512F.Shuffle4x128(ab, cd, 0xDD);
+    }
 }
 
 internal unsafe struct V512<T> : ISimd<T, Vector512<T>> where T : unmanaged, IFloatingPointIeee754<T>

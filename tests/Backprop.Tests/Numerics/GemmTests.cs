@@ -355,6 +355,131 @@ public sealed class GemmTests
         finally { Parallelism.MaxThreads = saved; }
     }
 
+    [Theory, MemberData(nameof(Widths))]
+    public void Dot_kernel_depth_tail_equals_zero_padded_full_steps_bit_for_bit(int width)
+    {
+        // The A·Bᵀ dot kernel finishes a depth that is not a whole number of vectors with masked loads (zeros past the
+        // row). That must be exactly the arithmetic of the same rows padded with zero columns to whole vectors.
+        var random = new Random(width + 11);
+        int saved = ManagedGemm.VectorBits;
+        try
+        {
+            ManagedGemm.VectorBits = width;
+            foreach (var (m, n, k) in new[] { (9, 7, 101), (100, 10, 102), (5, 13, 65), (17, 6, 781) })
+            {
+                int lanes = width / 32, padded = (k + lanes - 1) / lanes * lanes;
+                Assert.True(padded > k, "the shape must leave a tail");
+                var a = new Matrix<float>(m, k, Random<float>(random, m * k));
+                var b = new Matrix<float>(n, k, Random<float>(random, n * k));
+                var aPadded = new Matrix<float>(m, padded);
+                var bPadded = new Matrix<float>(n, padded);
+                for (int r = 0; r < m; r++) a.Row(r).CopyTo(aPadded.Row(r));
+                for (int r = 0; r < n; r++) b.Row(r).CopyTo(bPadded.Row(r));
+                foreach (var (alpha, beta) in new[] { (1f, 0f), (0.5f, -1.5f) })
+                {
+                    var start = Random<float>(random, m * n);
+                    var tail = new Matrix<float>(m, n, (float[])start.Clone());
+                    var whole = new Matrix<float>(m, n, (float[])start.Clone());
+                    Gemm.MultiplyTransposeB(a, b, tail, alpha, beta);
+                    Gemm.MultiplyTransposeB(aPadded, bPadded, whole, alpha, beta);
+                    Assert.Equal(whole.Span.ToArray(), tail.Span.ToArray());
+                }
+            }
+        }
+        finally { ManagedGemm.VectorBits = saved; }
+    }
+
+    [Fact]
+    public void Dot_kernel_tile_reduction_equals_the_per_row_reduction_bit_for_bit()
+    {
+        // The float32 512-bit dot kernel sums a 4x4 tile's 16 accumulators with cross-lane shuffles (Reduce.Tile4x4) and
+        // stores rows of C with masked vector stores; it must give exactly what the per-row folds and horizontal adds give.
+        if (ManagedGemm.DefaultVectorBits < 512) return; // no 512-bit registers: the tile reduction never runs
+        var random = new Random(21);
+        try
+        {
+            foreach (var (m, n, k) in new[] { (100, 100, 784), (9, 7, 100), (6, 5, 64), (3, 2, 130), (255, 101, 200) })
+                foreach (var (alpha, beta) in new[] { (1f, 0f), (-0.75f, 0.5f) })
+                {
+                    var a = new Matrix<float>(m, k, Random<float>(random, m * k));
+                    var b = new Matrix<float>(n, k, Random<float>(random, n * k));
+                    // Values around the rounding boundary of the sums: mixed magnitudes.
+                    for (int i = 0; i < a.Span.Length; i += 7) a.Span[i] *= 1e4f;
+                    var start = Random<float>(random, m * n);
+                    var rows = new Matrix<float>(m, n, (float[])start.Clone());
+                    var tile = new Matrix<float>(m, n, (float[])start.Clone());
+                    ManagedGemm.UseTileReduce = false;
+                    Gemm.MultiplyTransposeB(a, b, rows, alpha, beta);
+                    ManagedGemm.UseTileReduce = true;
+                    Gemm.MultiplyTransposeB(a, b, tile, alpha, beta);
+                    Assert.Equal(rows.Span.ToArray(), tile.Span.ToArray());
+                }
+        }
+        finally { ManagedGemm.UseTileReduce = true; }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Small_layers_run_side_by_side_with_the_same_result_as_one_thread(bool selectedRows)
+    {
+        // 784-100-10 on a batch of 100: the output layer's products (100·100·10 multiply-adds) are too small to split, so
+        // its forward pass and the loss run beside Σw², and its dW beside dX. The step must be bit-identical to one thread.
+        if (WorkerPool.Shared.Capacity < 2) return;
+        var random = new Random(31);
+        foreach (var output in new[] { Activation.Softmax, Activation.Sigmoid })
+        {
+            var net = new Network<float>(NetworkSpec.Create([784, 100, 10], Activation.Relu, output));
+            for (int i = 0; i < net.ParameterCount; i++) net.Parameters[i] = (float)(random.NextDouble() - 0.5) * 0.1f;
+            var source = new Matrix<float>(300, 784, Random<float>(random, 300 * 784));
+            var index = Enumerable.Range(0, 300).Reverse().ToArray();
+            var x = new Matrix<float>(100, 784);
+            for (int r = 0; r < 100; r++) source.Row(index[50 + r]).CopyTo(x.Row(r));
+            var y = Targets.OneHot<float>(Enumerable.Range(0, 100).Select(i => i * 7 % 10).ToArray(), 10);
+            double Step() => selectedRows ? net.CostAndGradient(new RowSelection<float>(source, index, 50, 100), y, 0.7)
+                : net.CostAndGradient(x, y, 0.7);
+            int saved = Parallelism.MaxThreads;
+            try
+            {
+                Parallelism.MaxThreads = 1;
+                long serial = SideBySide.ParallelRuns;
+                double cost1 = Step();
+                var gradient1 = (float[])net.Gradient.Clone();
+                Assert.Equal(serial, SideBySide.ParallelRuns);
+                Parallelism.MaxThreads = 2;
+                long before = SideBySide.ParallelRuns;
+                double cost2 = 0;
+                for (int attempt = 0; attempt < 50 && SideBySide.ParallelRuns < before + 2; attempt++) cost2 = Step();
+                Assert.True(SideBySide.ParallelRuns >= before + 2, "the cost and the output layer's gradients never ran side by side");
+                Assert.Equal(cost1, cost2);
+                Assert.Equal(gradient1, net.Gradient);
+            }
+            finally { Parallelism.MaxThreads = saved; }
+        }
+    }
+
+    [Fact]
+    public void An_exception_in_either_side_by_side_piece_reaches_the_caller()
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.MaxThreads = threads;
+                Assert.Equal("first", Assert.Throws<InvalidOperationException>(() => new Failing(true).RunBoth()).Message);
+                Assert.Equal("second", Assert.Throws<InvalidOperationException>(() => new Failing(false).RunBoth()).Message);
+            }
+        }
+        finally { Parallelism.MaxThreads = saved; }
+    }
+
+    private sealed class Failing(bool first) : SideBySide
+    {
+        protected override void First() { if (first) throw new InvalidOperationException("first"); }
+        protected override void Second() { if (!first) throw new InvalidOperationException("second"); }
+    }
+
     [Fact]
     public void A_parallel_training_step_allocates_nothing_once_warm()
     {
