@@ -219,18 +219,20 @@ public static class Activations
             for (int r = 0; r < block.Length; r += width) SoftmaxRow(block.Slice(r, width));
             return;
         }
-        for (int r = 0; r < block.Length; r += width)
-        {
-            var row = block.Slice(r, width);
-            T max = row[0];
-            for (int k = 1; k < width; k++) if (row[k] > max || T.IsNaN(row[k])) max = row[k];
-            for (int k = 0; k < width; k++) row[k] -= max;
-        }
+        bool narrow = NarrowSoftmax.Supports(width);
+        if (narrow) NarrowSoftmax.Shift(MemoryMarshal.Cast<T, float>(block), width, ShiftByMax);
+        else
+            for (int r = 0; r < block.Length; r += width) ShiftByMax(block.Slice(r, width));
         // A short block through a zero-padded buffer, so that the exp is the vector code's, as in a long block.
         Span<T> buffer = stackalloc T[VectorPath.Length];
         var work = VectorPath.Prepare(block, buffer, T.Zero);
         TensorPrimitives.Exp<T>(work, work);
         VectorPath.Finish(work, block);
+        if (narrow)
+        {
+            NarrowSoftmax.Normalize(MemoryMarshal.Cast<T, float>(block), width);
+            return;
+        }
         for (int r = 0; r < block.Length; r += width)
         {
             var row = block.Slice(r, width);
@@ -238,6 +240,14 @@ public static class Activations
             for (int k = 0; k < width; k++) sum += row[k];
             for (int k = 0; k < width; k++) row[k] /= sum;
         }
+    }
+
+    /// <summary>row −= max(row), where a NaN anywhere makes the maximum NaN.</summary>
+    private static void ShiftByMax<T>(Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T max = row[0];
+        for (int k = 1; k < row.Length; k++) if (row[k] > max || T.IsNaN(row[k])) max = row[k];
+        for (int k = 0; k < row.Length; k++) row[k] -= max;
     }
 
     /// <summary>Overflow-safe softmax: exp(z − max z) / Σ exp(z − max z). float32 rows shorter than 64 elements take

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Numerics;
 using Backprop.Layers;
 using Backprop.Losses;
@@ -138,6 +139,54 @@ public sealed class ElementwiseKernelTests
             }
             Assert.Equal(expectedF, LossFunctions.Sum<float>(Activation.Sigmoid, Loss.CrossEntropy, zf, af, yf, 1), 3e-7 * Math.Max(1, scale));
         }
+    }
+
+    [Fact]
+    public void Block_softmax_of_narrow_float32_rows_equals_the_element_by_element_steps_bit_for_bit()
+    {
+        // Rows of 8..16 classes take one masked vector per row (NarrowSoftmax); every width must give exactly the scalar
+        // steps: max (NaN wins), subtract, the vector exp of a zero-padded 64-element block, in-order sum, divide.
+        var random = new Random(17);
+        for (int width = 1; width <= 20; width++)
+            foreach (int rows in new[] { 1, 2, 3, 37 })
+            {
+                var block = new float[rows * width];
+                for (int i = 0; i < block.Length; i++) block[i] = (float)(random.NextDouble() * 40 - 20);
+                if (rows > 2)
+                {
+                    block[width] = float.NaN;                              // row 1: a NaN
+                    block[2 * width] = float.PositiveInfinity;             // row 2: +∞ (∞ − ∞ = NaN)
+                    block[^1] = float.NegativeInfinity;                    // last row: −∞ (exp 0)
+                    if (width > 1) { block[0] = -0f; block[1] = 0f; }      // signed zeros
+                }
+                var expected = (float[])block.Clone();
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = expected.AsSpan(r * width, width);
+                    float max = row[0];
+                    for (int k = 1; k < width; k++) if (row[k] > max || float.IsNaN(row[k])) max = row[k];
+                    for (int k = 0; k < width; k++) row[k] -= max;
+                }
+                if (expected.Length < 64)
+                {
+                    var padded = new float[64];
+                    expected.CopyTo(padded, 0);
+                    TensorPrimitives.Exp<float>(padded, padded);
+                    padded.AsSpan(0, expected.Length).CopyTo(expected);
+                }
+                else TensorPrimitives.Exp<float>(expected, expected);
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = expected.AsSpan(r * width, width);
+                    float sum = 0;
+                    for (int k = 0; k < width; k++) sum += row[k];
+                    for (int k = 0; k < width; k++) row[k] /= sum;
+                }
+                Activations.SoftmaxRows<float>(block, width);
+                for (int i = 0; i < block.Length; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(block[i]) || (float.IsNaN(expected[i]) && float.IsNaN(block[i])),
+                        $"width {width}, {rows} rows, element {i}: expected {expected[i]}, got {block[i]}");
+            }
     }
 
     [Fact]
