@@ -490,6 +490,8 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
         }
         if (Epilogue == EpilogueKind.AddScaled)
         {
+            // The managed kernels add it as they store the tiles.
+            if (Gemm.Provider is ManagedGemmProvider && ManagedGemm.FusesAddScaled(this)) return;
             // C += D·Scale with two roundings (never fused, so every element gets the same result in any block):
             // whole contiguous rows in one call.
             if (width == N && Ldc == N && LdAux == N)

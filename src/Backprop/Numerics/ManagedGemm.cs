@@ -55,6 +55,14 @@ internal static unsafe class ManagedGemm
     /// <summary>float32 512-bit dot tiles are summed with <see cref="Reduce.Tile4x4"/> (tests compare it with the per-row reduction).</summary>
     internal static bool UseTileReduce = true;
 
+    /// <summary>
+    /// Whether the outer-product kernels add the <see cref="EpilogueKind.AddScaled"/> term (dW = dZᵀ·X + Scale·W) as they
+    /// store the last kc block of a tile, instead of a separate pass over C afterwards: C = (Scale·W) + C with the
+    /// epilogue's two roundings, so the result is the same; a product the dot kernels compute keeps the pass.
+    /// </summary>
+    public static bool FusesAddScaled<T>(GemmJob<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        g.Epilogue == EpilogueKind.AddScaled && g.K > 0 && g.TransA;
+
     /// <summary>Which kernel computes the job (the partition in <see cref="GemmJob{T}"/> depends on it).</summary>
     public static bool UsesDotKernel<T>(GemmJob<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
         !g.TransA && g.TransB && g.K >= DotMinDepth && g.M < DotMaxRows;
@@ -83,10 +91,10 @@ internal static unsafe class ManagedGemm
             ScaleOnly(g, i0, i1, j0, j1);
             return;
         }
-        fixed (T* pa = g.A, pb = g.B, pc = g.C)
+        fixed (T* pa = g.A, pb = g.B, pc = g.C, px = FusesAddScaled(g) ? g.Aux : null)
         {
             if (UsesDotKernel(g)) DotBlock<T, TV, S>(g, pa + g.OffsetA, pb + g.OffsetB, pc + g.OffsetC, i0, i1, j0, j1);
-            else OuterBlock<T, TV, S>(g, pa + g.OffsetA, pb + g.OffsetB, pc + g.OffsetC, i0, i1, j0, j1);
+            else OuterBlock<T, TV, S>(g, pa + g.OffsetA, pb + g.OffsetB, pc + g.OffsetC, px == null ? null : px + g.AuxOffset, i0, i1, j0, j1);
         }
     }
 
@@ -268,7 +276,7 @@ internal static unsafe class ManagedGemm
     // ---------------------------------------------------------------- outer-product tiles
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OuterBlock<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int i0, int i1, int j0, int j1)
+    private static void OuterBlock<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, T* aux, int i0, int i1, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
         int L = S.Lanes, NR = 2 * L, k = g.K;
@@ -322,7 +330,8 @@ internal static unsafe class ManagedGemm
                                     for (int jp = 0; jp < outerPanels; jp++)
                                     {
                                         int j = jc + jp * NR, cols = Math.Min(NR, jc + ncur - j);
-                                        OuterKernel<T, TV, S>(g, ap, rs, cs, packed + (long)jp * kc * NR, NR, kc, c, ir, rows, j, cols, pc == 0);
+                                        OuterKernel<T, TV, S>(g, ap, rs, cs, packed + (long)jp * kc * NR, NR, kc, c, ir, rows, j, cols, pc == 0,
+                                            AuxTile(g, aux, pc + kc == k, ir, j));
                                     }
                                 }
                             }
@@ -353,7 +362,7 @@ internal static unsafe class ManagedGemm
                             if (!direct) { bp = pbPacked + (long)jp * kc * NR; bs = NR; }
                             else if (cols == NR) { bp = b + (long)pc * g.Ldb + j; bs = g.Ldb; }
                             else { bp = pbPacked; bs = NR; }
-                            OuterKernel<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first);
+                            OuterKernel<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first, AuxTile(g, aux, pc + kc == k, ir, j));
                         }
                     }
                 }
@@ -361,6 +370,11 @@ internal static unsafe class ManagedGemm
             }
         }
     }
+
+    /// <summary>Where the fused epilogue term's D starts for the tile at (ir, j): on the last kc block only, else null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T* AuxTile<T>(GemmJob<T> g, T* aux, bool last, int ir, int j) where T : unmanaged, IFloatingPointIeee754<T> =>
+        aux == null || !last ? null : aux + (long)ir * g.LdAux + j;
 
     /// <summary>Columns [j0, j1) of rows [i0, i1) of C = A·Bᵀ by the dot kernel (4x4 tiles over the whole depth).</summary>
     private static void DotEdge<T, TV, S>(GemmJob<T> g, T* a, T* b, T* c, int i0, int i1, int j0, int j1)
@@ -500,17 +514,17 @@ internal static unsafe class ManagedGemm
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OuterKernel<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first)
+    private static void OuterKernel<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first, T* x)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
         if (cols <= S.Lanes)
         {
-            OuterKernelNarrow<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first);
+            OuterKernelNarrow<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first, x);
             return;
         }
         if (rows <= HalfMR)
         {
-            OuterKernel4<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first);
+            OuterKernel4<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first, x);
             return;
         }
         int L = S.Lanes, NR = 2 * L;
@@ -531,16 +545,13 @@ internal static unsafe class ManagedGemm
             bp += bs;
             a0 += cs; a1 += cs; a2 += cs; a3 += cs; a4 += cs; a5 += cs; a6 += cs; a7 += cs;
         }
-        TV alpha = S.Splat(g.Alpha), beta = S.Splat(g.Beta);
-        bool noBeta = T.IsZero(g.Beta);
+        var u = new TileUpdate<T, TV, S>(g, first, x);
         int ldc = g.Ldc;
         T* c0 = c + (long)ir * ldc + j;
         if (rows == MR && cols == NR)
         {
-            Update<T, TV, S>(c0, c00, c01, alpha, beta, first, noBeta); Update<T, TV, S>(c0 + ldc, c10, c11, alpha, beta, first, noBeta);
-            Update<T, TV, S>(c0 + 2 * ldc, c20, c21, alpha, beta, first, noBeta); Update<T, TV, S>(c0 + 3 * ldc, c30, c31, alpha, beta, first, noBeta);
-            Update<T, TV, S>(c0 + 4 * ldc, c40, c41, alpha, beta, first, noBeta); Update<T, TV, S>(c0 + 5 * ldc, c50, c51, alpha, beta, first, noBeta);
-            Update<T, TV, S>(c0 + 6 * ldc, c60, c61, alpha, beta, first, noBeta); Update<T, TV, S>(c0 + 7 * ldc, c70, c71, alpha, beta, first, noBeta);
+            u.Row(c0, 0, c00, c01); u.Row(c0 + ldc, 1, c10, c11); u.Row(c0 + 2 * ldc, 2, c20, c21); u.Row(c0 + 3 * ldc, 3, c30, c31);
+            u.Row(c0 + 4 * ldc, 4, c40, c41); u.Row(c0 + 5 * ldc, 5, c50, c51); u.Row(c0 + 6 * ldc, 6, c60, c61); u.Row(c0 + 7 * ldc, 7, c70, c71);
             return;
         }
         // Edge tile: the same vector update on the valid rows and columns only (masked loads and stores).
@@ -551,7 +562,7 @@ internal static unsafe class ManagedGemm
                 0 => (c00, c01), 1 => (c10, c11), 2 => (c20, c21), 3 => (c30, c31),
                 4 => (c40, c41), 5 => (c50, c51), 6 => (c60, c61), _ => (c70, c71),
             };
-            UpdateEdge<T, TV, S>(c0 + (long)r * ldc, lo, hi, alpha, beta, first, noBeta, cols);
+            u.EdgeRow(c0 + (long)r * ldc, r, lo, hi, cols);
         }
     }
 
@@ -563,7 +574,7 @@ internal static unsafe class ManagedGemm
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OuterKernel4<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first)
+    private static void OuterKernel4<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first, T* x)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
         int L = S.Lanes, NR = 2 * L;
@@ -579,14 +590,13 @@ internal static unsafe class ManagedGemm
             bp += bs;
             a0 += cs; a1 += cs; a2 += cs; a3 += cs;
         }
-        TV alpha = S.Splat(g.Alpha), beta = S.Splat(g.Beta);
-        bool noBeta = T.IsZero(g.Beta);
+        var u = new TileUpdate<T, TV, S>(g, first, x);
         int ldc = g.Ldc;
         T* c0 = c + (long)ir * ldc + j;
         for (int r = 0; r < rows; r++)
         {
             (TV lo, TV hi) = r switch { 0 => (c00, c01), 1 => (c10, c11), 2 => (c20, c21), _ => (c30, c31) };
-            UpdateEdge<T, TV, S>(c0 + (long)r * ldc, lo, hi, alpha, beta, first, noBeta, cols);
+            u.EdgeRow(c0 + (long)r * ldc, r, lo, hi, cols);
         }
     }
 
@@ -597,7 +607,7 @@ internal static unsafe class ManagedGemm
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OuterKernelNarrow<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first)
+    private static void OuterKernelNarrow<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first, T* x)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
         int L = S.Lanes, NR = 2 * L;
@@ -615,65 +625,82 @@ internal static unsafe class ManagedGemm
             bp += bs;
             a0 += cs; a1 += cs; a2 += cs; a3 += cs; a4 += cs; a5 += cs; a6 += cs; a7 += cs;
         }
-        TV alpha = S.Splat(g.Alpha), beta = S.Splat(g.Beta);
-        bool noBeta = T.IsZero(g.Beta);
+        var u = new TileUpdate<T, TV, S>(g, first, x);
         int ldc = g.Ldc;
         T* c00 = c + (long)ir * ldc + j;
         for (int r = 0; r < rows; r++)
         {
             TV lo = r switch { 0 => c0, 1 => c1, 2 => c2, 3 => c3, 4 => c4, 5 => c5, 6 => c6, _ => c7 };
-            UpdateEdge<T, TV, S>(c00 + (long)r * ldc, lo, S.Zero, alpha, beta, first, noBeta, cols);
+            u.EdgeRow(c00 + (long)r * ldc, r, lo, S.Zero, cols);
         }
     }
 
     /// <summary>
-    /// <see cref="Update{T, TV, S}"/> on the first <paramref name="cols"/> (1..NR) elements of a row of C: the same
-    /// operations per element, through masked loads and stores, so nothing past the valid columns is read or written.
+    /// How a tile's accumulators go into C: alpha·acc + beta·C on the first kc block (alpha·acc when beta is zero),
+    /// C + alpha·acc after it; and on the last block of a product with the fused L2 term, + Scale·D as well (x, the
+    /// tile's D, is null otherwise), rounded as the separate epilogue pass would: (D·Scale) + C.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateEdge<T, TV, S>(T* c, TV lo, TV hi, TV alpha, TV beta, bool first, bool noBeta, int cols)
+    private readonly ref struct TileUpdate<T, TV, S>
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
     {
-        int L = S.Lanes;
-        if (cols < L)
+        private readonly TV alpha, beta, scale;
+        private readonly bool first, noBeta;
+        private readonly T* x;
+        private readonly nint ldx;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TileUpdate(GemmJob<T> g, bool first, T* x)
         {
-            UpdatePartial<T, TV, S>(c, lo, alpha, beta, first, noBeta, cols);
-            return;
+            alpha = S.Splat(g.Alpha);
+            beta = S.Splat(g.Beta);
+            noBeta = T.IsZero(g.Beta);
+            this.first = first;
+            this.x = x;
+            ldx = g.LdAux;
+            scale = x == null ? S.Zero : S.Splat(g.Scale);
         }
-        UpdateVector<T, TV, S>(c, lo, alpha, beta, first, noBeta);
-        if (cols == 2 * L) UpdateVector<T, TV, S>(c + L, hi, alpha, beta, first, noBeta);
-        else if (cols > L) UpdatePartial<T, TV, S>(c + L, hi, alpha, beta, first, noBeta, cols - L);
-    }
 
-    /// <summary><see cref="UpdateVector{T, TV, S}"/> on the first <paramref name="count"/> elements only (masked loads and stores).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdatePartial<T, TV, S>(T* c, TV v, TV alpha, TV beta, bool first, bool noBeta, int count)
-        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
-    {
-        if (first)
-            S.StorePartial(noBeta ? S.Mul(alpha, v) : S.Add(S.Mul(alpha, v), S.Mul(beta, S.LoadPartial(c, count))), c, count);
-        else
-            S.StorePartial(S.Add(S.LoadPartial(c, count), S.Mul(alpha, v)), c, count);
-    }
+        /// <summary>A full row r of an MR x NR tile: its two vectors.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Row(T* c, int r, TV lo, TV hi)
+        {
+            T* d = x == null ? null : x + r * ldx;
+            Vector(c, d, lo);
+            Vector(c + S.Lanes, d == null ? null : d + S.Lanes, hi);
+        }
 
-    /// <summary>One vector of C: alpha·v + beta·C on the first kc block (alpha·v when beta is zero), C + alpha·v after it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateVector<T, TV, S>(T* c, TV v, TV alpha, TV beta, bool first, bool noBeta)
-        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
-    {
-        if (first)
-            S.Store(noBeta ? S.Mul(alpha, v) : S.Add(S.Mul(alpha, v), S.Mul(beta, S.Load(c))), c);
-        else
-            S.Store(S.Add(S.Load(c), S.Mul(alpha, v)), c);
-    }
+        /// <summary>The first <paramref name="cols"/> (1..NR) elements of row r: the same operations per element, through
+        /// masked loads and stores, so nothing past the valid columns is read or written.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void EdgeRow(T* c, int r, TV lo, TV hi, int cols)
+        {
+            int L = S.Lanes;
+            T* d = x == null ? null : x + r * ldx;
+            if (cols < L)
+            {
+                Partial(c, d, lo, cols);
+                return;
+            }
+            Vector(c, d, lo);
+            if (cols == 2 * L) Vector(c + L, d == null ? null : d + L, hi);
+            else if (cols > L) Partial(c + L, d == null ? null : d + L, hi, cols - L);
+        }
 
-    /// <summary>A full row of an MR x NR tile: its two vectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Update<T, TV, S>(T* c, TV lo, TV hi, TV alpha, TV beta, bool first, bool noBeta)
-        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
-    {
-        UpdateVector<T, TV, S>(c, lo, alpha, beta, first, noBeta);
-        UpdateVector<T, TV, S>(c + S.Lanes, hi, alpha, beta, first, noBeta);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Vector(T* c, T* d, TV v)
+        {
+            TV r = first ? (noBeta ? S.Mul(alpha, v) : S.Add(S.Mul(alpha, v), S.Mul(beta, S.Load(c)))) : S.Add(S.Load(c), S.Mul(alpha, v));
+            if (d != null) r = S.Add(S.Mul(S.Load(d), scale), r);
+            S.Store(r, c);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Partial(T* c, T* d, TV v, int count)
+        {
+            TV r = first ? (noBeta ? S.Mul(alpha, v) : S.Add(S.Mul(alpha, v), S.Mul(beta, S.LoadPartial(c, count)))) : S.Add(S.LoadPartial(c, count), S.Mul(alpha, v));
+            if (d != null) r = S.Add(S.Mul(S.LoadPartial(d, count), scale), r);
+            S.StorePartial(r, c, count);
+        }
     }
 
     /// <summary>The first 64-byte boundary at or after <paramref name="p"/> (a cache line: a 512-bit load from a packed

@@ -241,34 +241,56 @@ public sealed class GemmTests
     [Fact]
     public void Fused_penalty_equals_the_unfused_sequence_bit_for_bit_on_any_thread_count()
     {
-        var random = new Random(13);
-        int saved = Parallelism.MaxThreads;
+        // The managed kernels add l2·W as they store the last kc block of each tile; that must be exactly the separate
+        // pass (C = (W·l2) + C), for every register width, both element types, one and two threads.
+        int savedWidth = ManagedGemm.VectorBits;
         try
         {
-            // dW = dZᵀ·X + l2·W: column splits (100x784), row splits (tall), edge tiles, and a zero penalty.
-            foreach (var (m, n, k, l2) in new[] { (100, 784, 100, 1e-4), (25, 400, 5000, 0.3), (700, 10, 25, 2.0), (5, 3, 7, 0.0), (33, 129, 64, -1.5) })
-                foreach (int threads in new[] { 1, 2 })
-                {
-                    Parallelism.MaxThreads = threads;
-                    var dz = new Matrix<double>(k, m, Random<double>(random, k * m));
-                    var x = new Matrix<double>(k, n, Random<double>(random, k * n));
-                    var w = new Matrix<double>(m, n, Random<double>(random, m * n));
-                    var expected = new Matrix<double>(m, n);
-                    Gemm.MultiplyTransposeA(dz, x, expected, 1.0, 0.0);
-                    for (int i = 0; i < m * n; i++) expected.Span[i] = expected.Span[i] + w.Span[i] * l2; // two roundings
-                    var fused = new Matrix<double>(m, n, Random<double>(random, m * n)); // old contents must not matter
-                    Gemm.MultiplyTransposeA(dz, x, fused, l2, w);
-                    Assert.Equal(expected.Span.ToArray(), fused.Span.ToArray());
-                    var index = Enumerable.Range(0, k).ToArray();
-                    var selected = new Matrix<double>(m, n);
-                    Gemm.MultiplyTransposeA(dz, new RowSelection<double>(x, index, 0, k), selected, l2, w);
-                    Assert.Equal(expected.Span.ToArray(), selected.Span.ToArray());
-                }
-            var e = Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposeA(new Matrix<double>(4, 3), new Matrix<double>(4, 5), new Matrix<double>(3, 5), 0.5, new Matrix<double>(5, 3)));
-            Assert.Contains("3x5", e.Message);
+            foreach (int width in new[] { 512, 256, 128 }.Where(w => w <= ManagedGemm.DefaultVectorBits))
+            {
+                ManagedGemm.VectorBits = width;
+                Check<double>(new Random(13));
+                Check<float>(new Random(14));
+            }
         }
-        finally { Parallelism.MaxThreads = saved; }
+        finally { ManagedGemm.VectorBits = savedWidth; }
+        var e = Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposeA(new Matrix<double>(4, 3), new Matrix<double>(4, 5), new Matrix<double>(3, 5), 0.5, new Matrix<double>(5, 3)));
+        Assert.Contains("3x5", e.Message);
+
+        static void Check<T>(Random random) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int saved = Parallelism.MaxThreads;
+            try
+            {
+                // dW = dZᵀ·X + l2·W: column splits (100x784), row splits (tall), several kc blocks (k = 5000), edge tiles
+                // of every kind (5 x 3, 33 x 129, 12 x 20), and a zero penalty.
+                foreach (var (m, n, k, l2) in new[] { (100, 784, 100, 1e-4), (25, 400, 5000, 0.3), (700, 10, 25, 2.0), (5, 3, 7, 0.0), (33, 129, 64, -1.5), (12, 20, 300, 0.7) })
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        Parallelism.MaxThreads = threads;
+                        var scale = T.CreateTruncating(l2);
+                        var dz = new Matrix<T>(k, m, Random<T>(random, k * m));
+                        var x = new Matrix<T>(k, n, Random<T>(random, k * n));
+                        var w = new Matrix<T>(m, n, Random<T>(random, m * n));
+                        var expected = new Matrix<T>(m, n);
+                        Gemm.MultiplyTransposeA(dz, x, expected, T.One, T.Zero);
+                        for (int i = 0; i < m * n; i++) expected.Span[i] = Unfused(w.Span[i], scale, expected.Span[i]); // two roundings
+                        var fused = new Matrix<T>(m, n, Random<T>(random, m * n)); // old contents must not matter
+                        Gemm.MultiplyTransposeA(dz, x, fused, scale, w);
+                        Assert.Equal(expected.Span.ToArray(), fused.Span.ToArray());
+                        var index = Enumerable.Range(0, k).ToArray();
+                        var selected = new Matrix<T>(m, n);
+                        Gemm.MultiplyTransposeA(dz, new RowSelection<T>(x, index, 0, k), selected, scale, w);
+                        Assert.Equal(expected.Span.ToArray(), selected.Span.ToArray());
+                    }
+            }
+            finally { Parallelism.MaxThreads = saved; }
+        }
     }
+
+    /// <summary>a·b + c with two roundings (kept out of line so the JIT cannot contract it into one FMA).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static T Unfused<T>(T a, T b, T c) where T : IFloatingPointIeee754<T> => a * b + c;
 
     [Theory]
     [InlineData(Activation.Sigmoid)]
