@@ -27,7 +27,7 @@ namespace Backprop.Numerics;
 internal static unsafe class ManagedGemm
 {
     public const int MR = 8;        // rows of C per outer-product tile
-    private const int HalfMR = 4;   // edge tiles up to this many rows run the 4-row kernel
+    private const int HalfMR = 4;   // edge tiles up to this many rows run the short-tile kernel (1, 2 or 4 rows)
     public const int DotTile = 4;   // 4x4 tiles in the A·Bᵀ kernel
     private const int KC = 256;     // depth of one packed B block
     private const int DotMC = 64;   // rows of A kept in L2 while B rows sweep past in the A·Bᵀ kernel
@@ -480,7 +480,7 @@ internal static unsafe class ManagedGemm
     /// <summary>The last, partial row panel of op(A): kc x MR, zero-padded rows.</summary>
     /// <summary>
     /// Where the outer kernel reads the A tile of rows [ir, ir + rows) and depth [pc, pc + kc): op(A)[ir + r, pc + p]
-    /// lives at result + r·rs + p·cs. A full tile, or a short edge the 4-row kernel handles, is read in place;
+    /// lives at result + r·rs + p·cs. A full tile, or a short edge the short-tile kernel handles, is read in place;
     /// other edges are packed (zero-padded to MR rows) into <paramref name="edge"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -524,7 +524,9 @@ internal static unsafe class ManagedGemm
         }
         if (rows <= HalfMR)
         {
-            OuterKernel4<T, TV, S>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first, x);
+            if (rows == 1) OuterKernelShort<T, TV, S, OneRow>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first, x);
+            else if (rows == 2) OuterKernelShort<T, TV, S, TwoRows>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first, x);
+            else OuterKernelShort<T, TV, S, FourRows>(g, ap, rs, cs, bp, bs, kc, c, ir, rows, j, cols, first, x);
             return;
         }
         int L = S.Lanes, NR = 2 * L;
@@ -567,26 +569,29 @@ internal static unsafe class ManagedGemm
     }
 
     /// <summary>
-    /// An edge tile of at most four rows (the 25- and 10-unit layers' dW = dZᵀ·X leave 1 or 2): half the FMAs of
-    /// the 8-row kernel, reading op(A) in place (rows past the valid ones repeat the last valid row and are
-    /// discarded). Each element of C gets exactly the 8-row kernel's sequence of operations: the same lanes,
-    /// the same FMA chain over p, the same update.
+    /// An edge tile of at most four rows (the 25- and 10-unit layers' dW = dZᵀ·X leave 1 or 2): accumulates only
+    /// <typeparamref name="R"/>'s rows (1, 2 or 4, at least the valid ones), reading op(A) in place (rows past the
+    /// valid ones repeat the last valid row and are discarded). Each element of C gets exactly the 8-row kernel's
+    /// sequence of operations: the same lanes, the same FMA chain over p, the same update.
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OuterKernel4<T, TV, S>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first, T* x)
-        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+    private static void OuterKernelShort<T, TV, S, R>(GemmJob<T> g, T* ap, nint rs, nint cs, T* bp, nint bs, int kc, T* c, int ir, int rows, int j, int cols, bool first, T* x)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where R : struct, IRowCount
     {
-        int L = S.Lanes, NR = 2 * L;
+        int L = S.Lanes;
         TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
         T* a0 = ap, a1 = ap + Math.Min(1, rows - 1) * rs, a2 = ap + Math.Min(2, rows - 1) * rs, a3 = ap + Math.Min(3, rows - 1) * rs;
         for (int p = 0; p < kc; p++)
         {
             TV b0 = S.Load(bp), b1 = S.Load(bp + L);
             TV va = S.Splat(*a0); c00 = S.Fma(va, b0, c00); c01 = S.Fma(va, b1, c01);
-            va = S.Splat(*a1); c10 = S.Fma(va, b0, c10); c11 = S.Fma(va, b1, c11);
-            va = S.Splat(*a2); c20 = S.Fma(va, b0, c20); c21 = S.Fma(va, b1, c21);
-            va = S.Splat(*a3); c30 = S.Fma(va, b0, c30); c31 = S.Fma(va, b1, c31);
+            if (R.Rows > 1) { va = S.Splat(*a1); c10 = S.Fma(va, b0, c10); c11 = S.Fma(va, b1, c11); }
+            if (R.Rows > 2)
+            {
+                va = S.Splat(*a2); c20 = S.Fma(va, b0, c20); c21 = S.Fma(va, b1, c21);
+                va = S.Splat(*a3); c30 = S.Fma(va, b0, c30); c31 = S.Fma(va, b1, c31);
+            }
             bp += bs;
             a0 += cs; a1 += cs; a2 += cs; a3 += cs;
         }
@@ -599,6 +604,12 @@ internal static unsafe class ManagedGemm
             u.EdgeRow(c0 + (long)r * ldc, r, lo, hi, cols);
         }
     }
+
+    /// <summary>How many rows <see cref="OuterKernelShort{T, TV, S, R}"/> accumulates (a constant the JIT folds).</summary>
+    private interface IRowCount { static abstract int Rows { get; } }
+    private struct OneRow : IRowCount { public static int Rows => 1; }
+    private struct TwoRows : IRowCount { public static int Rows => 2; }
+    private struct FourRows : IRowCount { public static int Rows => 4; }
 
     /// <summary>
     /// An edge panel of at most one vector of columns (a 10-unit output layer in float32): only the first of the
