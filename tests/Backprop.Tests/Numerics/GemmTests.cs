@@ -103,6 +103,18 @@ public sealed class GemmTests
         finally { ManagedGemm.VectorBits = saved; }
     }
 
+    /// <summary>Runs <paramref name="body"/> with the kernels at <paramref name="width"/> bits, then restores the width.</summary>
+    private static void AtWidth(int width, Action body)
+    {
+        int saved = ManagedGemm.VectorBits;
+        try
+        {
+            ManagedGemm.VectorBits = width;
+            body();
+        }
+        finally { ManagedGemm.VectorBits = saved; }
+    }
+
     private static double[] ToD<T>(T[] v) where T : unmanaged, IFloatingPointIeee754<T> => v.Select(double.CreateTruncating).ToArray();
 
     [Theory]
@@ -243,17 +255,12 @@ public sealed class GemmTests
     {
         // The managed kernels add l2·W as they store the last kc block of each tile; that must be exactly the separate
         // pass (C = (W·l2) + C), for every register width, both element types, one and two threads.
-        int savedWidth = ManagedGemm.VectorBits;
-        try
-        {
-            foreach (int width in new[] { 512, 256, 128 }.Where(w => w <= ManagedGemm.DefaultVectorBits))
+        foreach (int width in new[] { 512, 256, 128 }.Where(w => w <= ManagedGemm.DefaultVectorBits))
+            AtWidth(width, () =>
             {
-                ManagedGemm.VectorBits = width;
                 Check<double>(new Random(13));
                 Check<float>(new Random(14));
-            }
-        }
-        finally { ManagedGemm.VectorBits = savedWidth; }
+            });
         var e = Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposeA(new Matrix<double>(4, 3), new Matrix<double>(4, 5), new Matrix<double>(3, 5), 0.5, new Matrix<double>(5, 3)));
         Assert.Contains("3x5", e.Message);
 
@@ -383,10 +390,8 @@ public sealed class GemmTests
         // The A·Bᵀ dot kernel finishes a depth that is not a whole number of vectors with masked loads (zeros past the
         // row). That must be exactly the arithmetic of the same rows padded with zero columns to whole vectors.
         var random = new Random(width + 11);
-        int saved = ManagedGemm.VectorBits;
-        try
+        AtWidth(width, () =>
         {
-            ManagedGemm.VectorBits = width;
             foreach (var (m, n, k) in new[] { (9, 7, 101), (100, 10, 102), (5, 13, 65), (17, 6, 781) })
             {
                 int lanes = width / 32, padded = (k + lanes - 1) / lanes * lanes;
@@ -407,8 +412,7 @@ public sealed class GemmTests
                     Assert.Equal(whole.Span.ToArray(), tail.Span.ToArray());
                 }
             }
-        }
-        finally { ManagedGemm.VectorBits = saved; }
+        });
     }
 
     [Theory, MemberData(nameof(Widths))]
@@ -417,14 +421,11 @@ public sealed class GemmTests
         // Edge tiles of 1, 2, 3 ... 7 rows (the 1-, 2- and 4-row short kernels, the packed 8-row edge) must give each row
         // exactly what a full 8-row tile gives it: C of the first m rows equals the first m rows of C of 16 rows.
         var random = new Random(width + 3);
-        int saved = ManagedGemm.VectorBits;
-        try
+        AtWidth(width, () =>
         {
-            ManagedGemm.VectorBits = width;
             Check<float>(random);
             Check<double>(random);
-        }
-        finally { ManagedGemm.VectorBits = saved; }
+        });
 
         static void Check<T>(Random random) where T : unmanaged, IFloatingPointIeee754<T>
         {
