@@ -30,6 +30,8 @@ public sealed class GemmTests
         (129, 33, 300), (40, 129, 513), (3, 100, 1), (100, 3, 65), (260, 9, 70),
         // Tall and narrow (the W1/W3 layer shapes, rows split and all of B packed at once): n = 1, 10, 25, 33.
         (300, 1, 17), (700, 10, 25), (520, 25, 400), (333, 33, 270),
+        // A batch through a wide hidden layer no deeper than the batch: A·Bᵀ on the outer kernel, not the dot tiles.
+        (100, 100, 100), (70, 64, 64),
     ];
 
     /// <summary>C = alpha·op(A)·op(B) + beta·C element by element, in double.</summary>
