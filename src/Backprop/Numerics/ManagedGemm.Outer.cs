@@ -11,7 +11,8 @@ internal static unsafe partial class ManagedGemm
 {
     /// <summary>
     /// One MR x NR tile: acc = Σ_p op(A)[ir+r, p]·Bpanel[p, :] over this kc block, then
-    /// C = alpha·acc + beta·C on the first block and C = C + alpha·acc on later ones.
+    /// C = alpha·acc + beta·C on the first block and C = C + alpha·acc on later ones (plus the fused L2 term on the
+    /// last block when <paramref name="x"/>, the tile's D, is given; see <see cref="TileUpdate{T, TV, S}"/>).
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
