@@ -343,7 +343,7 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
     public int SharedPackedOffset;
     /// <summary>This job's (this thread's) pinned buffer for <see cref="SharedPackedB"/>, kept between calls.</summary>
     public T[]? SharedBuffer;
-    private bool splitRows;
+    private bool splitRows, shareMiddle;
     private int units, pieces, align;
 
     public static GemmJob<T> ForThisThread() => cached ??= new GemmJob<T>();
@@ -432,6 +432,10 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
                 units = (length + align - 1) / align;
                 int perThread = dot ? DotPiecesPerThread : (long)M * N * K < LargeProduct ? SmallPiecesPerThread : PiecesPerThread;
                 pieces = Math.Min(units, perThread * threads);
+                // Two dot pieces over an odd number of tile rows (a 100-row batch: 25 tiles of 4 rows, 12 and 13) share
+                // the middle one, each taking half of its tiles along the other side, so both compute 12.5 tile rows.
+                int otherTiles = ((splitRows ? N : M) + ManagedGemm.DotTile - 1) / ManagedGemm.DotTile;
+                shareMiddle = dot && !softmax && pieces == 2 && units % 2 == 1 && otherTiles >= 2;
                 if (pieces > 1 && splitRows && !dot) ManagedGemm.PackSharedB(this, M / pieces);
                 if (pieces > 1 && WorkerPool.Shared.TryRun(this, pieces, threads - 1))
                 {
@@ -454,6 +458,11 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
 
     public void Run(int part, int parts)
     {
+        if (shareMiddle)
+        {
+            RunSharingMiddle(part);
+            return;
+        }
         int start = (int)((long)part * units / pieces) * align;
         int stop = (int)((long)(part + 1) * units / pieces) * align;
         if (splitRows)
@@ -468,6 +477,34 @@ internal sealed class GemmJob<T> : IParallelJob where T : unmanaged, IFloatingPo
             ManagedGemm.Block(this, 0, M, start, end);
             ApplyEpilogue(0, M, start, end);
         }
+    }
+
+    /// <summary>Piece <paramref name="part"/> of two that share the middle tile row (or column): the whole tiles on its
+    /// side of it, and its half of the middle one's tiles.</summary>
+    private void RunSharingMiddle(int part)
+    {
+        int mid = units / 2 * align;
+        int length = splitRows ? M : N, other = splitRows ? N : M;
+        int midEnd = Math.Min(length, mid + align);
+        int cut = (other + ManagedGemm.DotTile - 1) / ManagedGemm.DotTile / 2 * ManagedGemm.DotTile;
+        var (start, end) = part == 0 ? (0, mid) : (midEnd, length);
+        var (from, to) = part == 0 ? (0, cut) : (cut, other);
+        if (splitRows)
+        {
+            Region(start, end, 0, N);
+            Region(mid, midEnd, from, to);
+        }
+        else
+        {
+            Region(0, M, start, end);
+            Region(from, to, mid, midEnd);
+        }
+    }
+
+    private void Region(int i0, int i1, int j0, int j1)
+    {
+        ManagedGemm.Block(this, i0, i1, j0, j1);
+        ApplyEpilogue(i0, i1, j0, j1);
     }
 
     private void ApplyEpilogue(int i0, int i1, int j0, int j1)

@@ -331,8 +331,9 @@ public sealed class GemmTests
         int saved = Parallelism.MaxThreads;
         try
         {
-            // Row splits (m ≥ n) and column splits (n > m), every kernel, odd sizes, float and double.
-            foreach (var (m, n, k) in new[] { (129, 33, 300), (33, 517, 130), (200, 200, 200), (300, 40, 25), (300, 40, 100), (1100, 100, 300), (700, 10, 25), (300, 228, 100) })
+            // Row splits (m ≥ n) and column splits (n > m), every kernel, odd sizes, float and double; two dot pieces sharing
+            // the middle of an odd number of tile rows (129 x 33) or tile columns (40 x 99).
+            foreach (var (m, n, k) in new[] { (129, 33, 300), (33, 517, 130), (40, 99, 300), (200, 200, 200), (300, 40, 25), (300, 40, 100), (1100, 100, 300), (700, 10, 25), (300, 228, 100) })
                 foreach (bool ta in new[] { false, true })
                     foreach (bool tb in new[] { false, true })
                     {
