@@ -160,7 +160,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         try
         {
             job.RunBoth();
-            return job.DataLoss + lambda / (2.0 * rows) * job.SquaredWeights;
+            return job.DataLoss + L2Term(lambda, rows, job.SquaredWeights);
         }
         finally { job.Clear(); }
     }
@@ -259,7 +259,10 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public override string ToString() => $"Network<{typeof(T).Name}> {Spec} ({ParameterCount} parameters)";
 
-    private double RegularizationCost(double lambda, int m) => lambda == 0 ? 0 : lambda / (2.0 * m) * SquaredWeights();
+    private double RegularizationCost(double lambda, int m) => lambda == 0 ? 0 : L2Term(lambda, m, SquaredWeights());
+
+    /// <summary>λ/(2m)·Σw², given Σw².</summary>
+    private static double L2Term(double lambda, int m, double squaredWeights) => lambda / (2.0 * m) * squaredWeights;
 
     /// <summary>Output blocks of at least this many elements are summed in two halves of whole rows (a fixed split,
     /// whatever the thread count, so the cost is the same for 1 and 2 threads), the halves on two threads when free.</summary>

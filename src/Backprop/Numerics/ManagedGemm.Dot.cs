@@ -47,17 +47,13 @@ internal static unsafe partial class ManagedGemm
         TV c20 = S.Zero, c21 = S.Zero, c22 = S.Zero, c23 = S.Zero;
         TV c30 = S.Zero, c31 = S.Zero, c32 = S.Zero, c33 = S.Zero;
         int full = k - k % L;
-        // Rows to prefetch, one line of each per step (the current rows, already in cache, when there is no next tile).
-        byte* f0 = (byte*)a0, f1 = (byte*)a1, f2 = (byte*)a2, f3 = (byte*)a3;
-        if (next >= 0)
-        {
-            f0 = (byte*)RowOfA(g, a, next); f1 = (byte*)RowOfA(g, a, next + Math.Min(1, nextRows - 1));
-            f2 = (byte*)RowOfA(g, a, next + Math.Min(2, nextRows - 1)); f3 = (byte*)RowOfA(g, a, next + Math.Min(3, nextRows - 1));
-        }
-        nint step = Math.Max(64, L * sizeof(T)); // bytes per k step, at least a line
         int p = 0;
         if (next >= 0 && Sse.IsSupported)
         {
+            // The next tile's rows, one line of each per step (a copy of the loop below, so later passes pay nothing).
+            byte* f0 = (byte*)RowOfA(g, a, next), f1 = (byte*)RowOfA(g, a, next + Math.Min(1, nextRows - 1));
+            byte* f2 = (byte*)RowOfA(g, a, next + Math.Min(2, nextRows - 1)), f3 = (byte*)RowOfA(g, a, next + Math.Min(3, nextRows - 1));
+            nint step = Math.Max(64, L * sizeof(T)); // bytes per k step, at least a line
             for (; p < full; p += L)
             {
                 Sse.Prefetch0(f0); Sse.Prefetch0(f1); Sse.Prefetch0(f2); Sse.Prefetch0(f3);

@@ -68,10 +68,8 @@ public sealed class GemmTests
     private static void CheckAllForms<T>(int width, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var random = new Random(width);
-        int saved = ManagedGemm.VectorBits;
-        try
+        AtWidth(width, () =>
         {
-            ManagedGemm.VectorBits = width;
             foreach (var (m, n, k) in Shapes)
                 foreach (bool ta in new[] { false, true })
                     foreach (bool tb in new[] { false, true })
@@ -101,12 +99,11 @@ public sealed class GemmTests
                                 if (!inside) Assert.Equal(before[idx], c[idx]);
                             }
                         }
-        }
-        finally { ManagedGemm.VectorBits = saved; }
+        });
     }
 
     /// <summary>Runs <paramref name="body"/> with the kernels at <paramref name="width"/> bits, then restores the width.</summary>
-    private static void AtWidth(int width, Action body)
+    internal static void AtWidth(int width, Action body)
     {
         int saved = ManagedGemm.VectorBits;
         try

@@ -74,14 +74,11 @@ public sealed class RowSelectionTests
     [MemberData(nameof(GemmTests.Widths), MemberType = typeof(GemmTests))]
     public void Products_on_selected_rows_equal_the_products_on_the_copied_rows(int width)
     {
-        int saved = ManagedGemm.VectorBits;
-        try
+        GemmTests.AtWidth(width, () =>
         {
-            ManagedGemm.VectorBits = width;
             CheckProducts<float>(1);
             CheckProducts<double>(2);
-        }
-        finally { ManagedGemm.VectorBits = saved; }
+        });
     }
 
     [Fact]
