@@ -1,4 +1,5 @@
 using Backprop.Data;
+using Backprop.Data.Builtin;
 using Backprop.Data.Formats;
 
 namespace Backprop.Cli;
@@ -7,12 +8,19 @@ namespace Backprop.Cli;
 internal static class InputFiles
 {
     /// <summary>
-    /// Reads <paramref name="path"/> with <see cref="DataFiles.Read"/>. A missing file is a usage error (exit 2);
-    /// a damaged one an <see cref="InvalidDataException"/> whose message names the file (also exit 2: bad input).
+    /// Reads <paramref name="path"/> with <see cref="DataFiles.Read"/>, or, when no such file exists, the course's
+    /// built-in files by name: <c>ex4data1</c> / <c>ex3data1</c> (X, y) and <c>ex4weights</c> / <c>ex3weights</c> (Theta1, Theta2).
+    /// A missing file is a usage error (exit 2); a damaged one an <see cref="InvalidDataException"/> whose message
+    /// names the file (also exit 2: bad input).
     /// </summary>
     public static DataFileContents Read(string path, string? option = null)
     {
         string what = option is null ? path : $"{option} {path}";
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            if (BuiltinData.IsWeights(path)) path = BuiltinData.WeightsPath(path);
+            else if (path.Trim().ToLowerInvariant() is "ex4data1" or "ex3data1") return Ex4Data.Contents(BuiltinData.FindDataDirectory());
+        }
         if (Directory.Exists(path)) throw new UsageException($"{what}: is a directory, not a data file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"{what}: no such file.", path);
         try

@@ -23,7 +23,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>Course files: X and y in one file, Theta1, Theta2, … in another.</summary>
-    private sealed record CourseFilesMode(string Data, string Weights) : Mode
+    private sealed record CourseFilesMode(string Data, string Weights, bool RowMajorImages) : Mode
     {
         public override string Source => Path.GetFileNameWithoutExtension(Weights);
 
@@ -31,13 +31,14 @@ internal static class EvaluateCommand
         {
             var weights = InputFiles.Read(Weights, "--weights");
             var data = InputFiles.Read(Data, "--data");
-            return CourseFiles.Evaluate(data, weights, lambda);
+            return CourseFiles.Evaluate(data, weights, lambda, RowMajorImages);
         }
 
         public override void AddJson(JsonObject o)
         {
             o["data"] = Data;
             o["weights"] = Weights;
+            o["pixel_order"] = RowMajorImages ? "row" : "column";
         }
     }
 
@@ -73,22 +74,28 @@ internal static class EvaluateCommand
 
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Data file with X (m x n, one example per row) and y (m labels 1..K)" };
-        var weights = new Option<string>("--weights") { Description = "Weights file with Theta1, Theta2, … (MATLAB layout, bias column first)" };
+        var data = new Option<string>("--data") { Description = "Data file with X (m x n, one example per row) and y (m labels 1..K), or the built-in ex4data1" };
+        var weights = new Option<string>("--weights") { Description = "Weights file with Theta1, Theta2, … (MATLAB layout, bias column first), or the built-in ex4weights" };
+        var pixelOrder = new Option<string>("--pixel-order")
+        {
+            Description = "How X's square images are stored: column (MATLAB's order, the course's files) or row (a loader that transposed them)",
+            DefaultValueFactory = _ => "column",
+        };
+        pixelOrder.AcceptOnlyFromAmong("column", "row");
         var modelPath = new Option<string>("--model") { Description = "A model saved by 'backprop train' (then --data may be a built-in name; its test split is used)" };
         var lambda = Options.Lambda();
         var json = Options.Json();
         var command = new Command("evaluate",
             "ex4 cost and training-set accuracy of given weights on given data. JSON: cost, accuracy (a percentage, 0..100), accuracy_fraction (0..1), samples, lambda, network")
         {
-            data, weights, modelPath, lambda, json,
+            data, weights, modelPath, lambda, pixelOrder, json,
         };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             double l = parse.GetValue(lambda);
             Options.RequireNonNegative(l, "--lambda");
-            var mode = ResolveMode(parse.GetValue(data), parse.GetValue(weights), parse.GetValue(modelPath));
+            var mode = ResolveMode(parse.GetValue(data), parse.GetValue(weights), parse.GetValue(modelPath), parse.GetValue(pixelOrder) == "row");
             var result = mode.Run(l);
             double percent = Math.Round(result.Accuracy * 100, 10);
             if (parse.GetValue(json))
@@ -117,10 +124,11 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static Mode ResolveMode(string? data, string? weights, string? model)
+    private static Mode ResolveMode(string? data, string? weights, string? model, bool rowMajorImages)
     {
         if (!string.IsNullOrEmpty(model))
         {
+            if (rowMajorImages) throw new UsageException("evaluate: --pixel-order applies to --data with --weights (course files), not to --model.");
             if (!string.IsNullOrEmpty(weights)) throw new UsageException("evaluate: give either --model or --weights, not both.");
             if (string.IsNullOrEmpty(data)) throw new UsageException("evaluate: --model needs --data (a built-in name or a file).");
             return new ModelMode(model, data);
@@ -129,6 +137,6 @@ internal static class EvaluateCommand
             throw new UsageException("evaluate needs --data FILE and --weights FILE (or --model FILE and --data).");
         if (string.IsNullOrEmpty(data)) throw new UsageException("evaluate: --weights needs --data FILE (X and y) too.");
         if (string.IsNullOrEmpty(weights)) throw new UsageException("evaluate: --data needs --weights FILE (Theta1, Theta2, …) too.");
-        return new CourseFilesMode(data, weights);
+        return new CourseFilesMode(data, weights, rowMajorImages);
     }
 }

@@ -6,15 +6,16 @@ namespace Backprop.Cli.Commands;
 
 /// <summary>
 /// <c>backprop verify</c>: the ex4 exercise's checkpoints with PASS/FAIL per line — sigmoidGradient, the debug
-/// network's gradient check and its published first five gradient entries; with <c>--data ex4data1.mat
-/// --weights ex4weights.mat</c> also the published costs (0.287629, 0.383770, 0.576051) and accuracy (97.52 %).
+/// network's gradient check and its published first five gradient entries, and the published costs (0.287629,
+/// 0.383770, 0.576051) and accuracy (97.52 %) of the course's weights on its data — the built-in ex4data1 and
+/// ex4weights unless <c>--data</c> / <c>--weights</c> name other files (a learner's own export of them, say).
 /// </summary>
 internal static class VerifyCommand
 {
     public static Command Create()
     {
-        var data = new Option<string?>("--data") { Description = "The course's data file with X and y (ex4data1.mat)" };
-        var weights = new Option<string?>("--weights") { Description = "The course's weights with Theta1 and Theta2 (ex4weights.mat)" };
+        var data = new Option<string?>("--data") { Description = "The course's data file with X and y (default: the built-in ex4data1)" };
+        var weights = new Option<string?>("--weights") { Description = "The course's weights with Theta1 and Theta2 (default: the built-in ex4weights)" };
         var json = Options.Json();
         var command = new Command("verify", "Check the course's published checkpoints (PASS/FAIL per line); exit code 1 when one fails")
         {
@@ -23,16 +24,11 @@ internal static class VerifyCommand
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
-            string? dataPath = parse.GetValue(data), weightsPath = parse.GetValue(weights);
-            if ((dataPath is null) != (weightsPath is null))
-                throw new UsageException($"verify needs both --data (ex4data1.mat) and --weights (ex4weights.mat), or neither; only {(dataPath is null ? "--weights" : "--data")} was given.");
+            string dataPath = parse.GetValue(data) ?? "ex4data1", weightsPath = parse.GetValue(weights) ?? "ex4weights";
             var checkpoints = new List<Checkpoint>(CourseCheckpoints.WithoutFiles());
-            if (dataPath is not null)
-            {
-                var w = InputFiles.Read(weightsPath!, "--weights");
-                var d = InputFiles.Read(dataPath, "--data");
-                checkpoints.AddRange(CourseCheckpoints.Files(d, w));
-            }
+            var w = InputFiles.Read(weightsPath, "--weights");
+            var d = InputFiles.Read(dataPath, "--data");
+            checkpoints.AddRange(CourseCheckpoints.Files(d, w));
             bool passed = checkpoints.All(k => k.Passed);
             if (parse.GetValue(json))
             {
@@ -44,6 +40,7 @@ internal static class VerifyCommand
                     ["checkpoints"] = new JsonArray(checkpoints.Select(k => (JsonNode)new JsonObject
                     {
                         ["name"] = k.Name, ["passed"] = k.Passed, ["expected"] = k.Expected, ["actual"] = k.Actual, ["values"] = Cli.ToJsonArray(k.Values),
+                        ["diagnosis"] = k.Diagnosis,
                     }).ToArray()),
                 });
             }
@@ -51,12 +48,12 @@ internal static class VerifyCommand
             {
                 foreach (var k in checkpoints)
                 {
-                    stdout.WriteLine($"{(k.Passed ? "PASS" : "FAIL")}  {k.Name}");
+                    stdout.WriteLine($"{(k.Passed ? "PASS" : k.Diagnosis is null ? "FAIL" : "TRANSPOSED")}  {k.Name}");
                     stdout.WriteLine($"      ex4 text: {k.Expected}");
                     stdout.WriteLine($"      ours:     {k.Actual}");
                 }
-                stdout.WriteLine($"{checkpoints.Count(k => k.Passed)} of {checkpoints.Count} checkpoints pass" +
-                    (dataPath is null ? " (add --data ex4data1.mat --weights ex4weights.mat for the cost and accuracy checkpoints)" : ""));
+                foreach (var why in checkpoints.Select(k => k.Diagnosis).OfType<string>().Distinct()) stdout.WriteLine($"why        {why}");
+                stdout.WriteLine($"{checkpoints.Count(k => k.Passed)} of {checkpoints.Count} checkpoints pass (data {dataPath}, weights {weightsPath})");
             }
             return passed ? Cli.Ok : Cli.Failure;
         });

@@ -9,7 +9,8 @@ namespace Backprop.Experiments;
 /// <summary>One course checkpoint: what the exercise text says, what Backprop computes, and whether they agree.</summary>
 /// <param name="Expected">The published value as text (constant from the exercise).</param>
 /// <param name="Actual">Ours, printed the way the exercise prints it.</param>
-public sealed record Checkpoint(string Name, string Expected, string Actual, bool Passed, double[] Values);
+/// <param name="Diagnosis">When it fails for a known reason (e.g. transposed images), what went wrong and how to fix it.</param>
+public sealed record Checkpoint(string Name, string Expected, string Actual, bool Passed, double[] Values, string? Diagnosis = null);
 
 /// <summary>The figures ex4's text publishes for ex4data1.mat with ex4weights.mat (the defaults of <see cref="CourseCheckpoints.Files"/>).</summary>
 public sealed record Ex4PublishedFigures(double Cost, double CostLambda1, double CostLambda3, double Accuracy)
@@ -72,7 +73,26 @@ public static class CourseCheckpoints
         list.Add(Cost("cost at the debugging parameters (λ = 3)", expected.CostLambda3, CourseFiles.Evaluate(data, weights, 3).Cost));
         string ours = (e0.Accuracy * 100).ToString("F2", C) + " %", published = (expected.Accuracy * 100).ToString("F2", C) + " %";
         list.Add(new Checkpoint($"training set accuracy ({e0.Samples} samples)", published, ours, ours == published, [e0.Accuracy]));
+        if (!list[0].Passed && TransposedImages(data, weights, expected.Cost) is { } why)
+            return list.Select(k => k.Passed ? k : k with { Diagnosis = why }).ToList();
         return list;
+    }
+
+    /// <summary>
+    /// The most common learner bug: X's square images stored row by row (a loader that reshapes the course's
+    /// column-major images in C order, or transposes them). When reading them the other way gives the published cost,
+    /// says so; else null.
+    /// </summary>
+    public static string? TransposedImages(DataFileContents data, DataFileContents weights, double publishedCost)
+    {
+        var x = data.Find("X");
+        if (x is null || x.Shape.Length != 2) return null;
+        int side = (int)Math.Round(Math.Sqrt(x.Shape[1]));
+        if (side * side != x.Shape[1] || side < 2) return null;
+        double cost = CourseFiles.Evaluate(data, weights, 0, rowMajorImages: true).Cost;
+        if (cost.ToString("F6", C) != publishedCost.ToString("F6", C)) return null;
+        return string.Create(C, $"X holds each {side}x{side} image transposed (row by row); the course's X and Theta1 take them column by column (MATLAB's order). ") +
+            string.Create(C, $"Read that way, the cost is {cost:F6}, the published figure. Fix the loader (NumPy: reshape with order='F', or do not transpose X), or evaluate with --pixel-order row.");
     }
 
     private static Checkpoint Cost(string name, double expected, double actual) =>

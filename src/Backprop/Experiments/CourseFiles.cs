@@ -1,4 +1,5 @@
 using Backprop.Data;
+using Backprop.Data.Preprocessing;
 using Backprop.Evaluation;
 using Backprop.Networks;
 using Backprop.Numerics;
@@ -51,6 +52,16 @@ public static class CourseFiles
         return m;
     }
 
+    /// <summary>Each row of <paramref name="x"/> a square image, transposed (row order ↔ column order).</summary>
+    public static Matrix<double> TransposeImages(Matrix<double> x, string file)
+    {
+        int side = (int)Math.Round(Math.Sqrt(x.Cols));
+        if (side * side != x.Cols)
+            throw new InvalidDataException($"{file}: X has {x.Cols} columns, not a square image per row; the pixel order applies to square images only.");
+        var t = Images.RowMajorToColumnMajor(x.Span, x.Rows, side, side);
+        return Matrix<double>.FromDoubles(x.Rows, x.Cols, t);
+    }
+
     /// <summary>Labels 1..<paramref name="classes"/> from variable <paramref name="name"/> (a vector of m elements).</summary>
     public static int[] LoadLabels(DataFileContents data, int samples, int classes, string name = "y")
     {
@@ -69,10 +80,13 @@ public static class CourseFiles
     }
 
     /// <summary>ex4's nnCostFunction and predict on the files' X and y.</summary>
-    public static Ex4Evaluation Evaluate(DataFileContents data, DataFileContents weights, double lambda)
+    /// <param name="rowMajorImages">X's rows are square images stored row by row (a loader that transposed the
+    /// course's column-major images): put them back in MATLAB's column order first.</param>
+    public static Ex4Evaluation Evaluate(DataFileContents data, DataFileContents weights, double lambda, bool rowMajorImages = false)
     {
         var network = LoadThetas(weights);
         var x = LoadFeatures(data);
+        if (rowMajorImages) x = TransposeImages(x, data.File);
         if (x.Cols != network.Spec.Inputs)
             throw new InvalidDataException($"{data.File}: X has {x.Cols} columns but {weights.File}'s Theta1 expects {network.Spec.Inputs} inputs (Theta1 is {network.Spec.LayerSizes[1]}x{network.Spec.Inputs + 1}).");
         var labels = LoadLabels(data, x.Rows, network.Spec.Outputs);

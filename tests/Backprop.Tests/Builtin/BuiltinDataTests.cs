@@ -80,7 +80,7 @@ public class BuiltinDataTests
     {
         var e = Assert.Throws<ArgumentException>(() => BuiltinData.Load("cifar"));
         foreach (var n in BuiltinData.Names) Assert.Contains(n, e.Message);
-        Assert.Equal(["mnist", "digits", "flower", "spiral"], BuiltinData.Names);
+        Assert.Equal(["mnist", "digits", "flower", "spiral", "ex4data1", "ex3data1"], BuiltinData.Names);
     }
 
     [Fact]

@@ -47,10 +47,7 @@ public static class Ex4Data
                 if (labels[i] != digit) continue;
                 for (int p = 0; p < size; p++) image[p] = pixels[(long)i * size + p] / 255.0;
                 var small = ImageResize.Bicubic(image, height, width, alongRows, alongColumns);
-                var target = x.AsSpan(row * Side * Side, Side * Side);
-                for (int r = 0; r < Side; r++)
-                    for (int c = 0; c < Side; c++)
-                        target[c * Side + r] = small[r * Side + c];   // column-major, as MATLAB's X(:)' flattens it
+                Images.RowMajorToColumnMajor(small, 1, Side, Side).CopyTo(x.AsSpan(row * Side * Side));   // as MATLAB's X(i, :) = img(:)'
                 y[row] = digit == 0 ? 10 : digit;
                 row++;
                 taken++;
