@@ -170,11 +170,11 @@ public sealed class GemmTests
         Assert.Contains("leading dimension 3", e.Message);
     }
 
-    public static TheoryData<Activation> ElementwiseAndSoftmax() => [Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Identity, Activation.Softmax];
+    public static TheoryData<Nonlinearity> ElementwiseAndSoftmax() => [Nonlinearity.Sigmoid, Nonlinearity.Tanh, Nonlinearity.Relu, Nonlinearity.Identity, Nonlinearity.Softmax];
 
     [Theory]
     [MemberData(nameof(ElementwiseAndSoftmax))]
-    public void Fused_bias_and_activation_equals_the_unfused_sequence_bit_for_bit(Activation activation)
+    public void Fused_bias_and_activation_equals_the_unfused_sequence_bit_for_bit(Nonlinearity activation)
     {
         var random = new Random(11);
         // m·n ≥ 64 elements: the unfused reference applies the activation to the whole matrix in one call, which
@@ -190,16 +190,16 @@ public sealed class GemmTests
             var a1 = new Matrix<float>(m, n);
             for (int r = 0; r < m; r++)
                 System.Numerics.Tensors.TensorPrimitives.Add(z1.Row(r), bias, z1.Row(r));
-            if (activation == Activation.Softmax)
+            if (activation == Nonlinearity.Softmax)
                 for (int r = 0; r < m; r++)
                 {
                     z1.Row(r).CopyTo(a1.Row(r));
-                    Activations.Apply(activation, a1.Row(r));
+                    Elementwise.Apply(activation, a1.Row(r));
                 }
             else
             {
                 z1.Span.CopyTo(a1.Span);
-                Activations.Apply(activation, a1.Span);
+                Elementwise.Apply(activation, a1.Span);
             }
             // Fused, separate output and in place.
             var z2 = new Matrix<float>(m, n);
@@ -299,21 +299,21 @@ public sealed class GemmTests
     private static T Unfused<T>(T a, T b, T c) where T : IFloatingPointIeee754<T> => a * b + c;
 
     [Theory]
-    [InlineData(Activation.Sigmoid)]
-    [InlineData(Activation.Tanh)]
-    [InlineData(Activation.Relu)]
-    [InlineData(Activation.Identity)]
-    public void Fused_derivative_equals_the_unfused_sequence_bit_for_bit(Activation activation)
+    [InlineData(Nonlinearity.Sigmoid)]
+    [InlineData(Nonlinearity.Tanh)]
+    [InlineData(Nonlinearity.Relu)]
+    [InlineData(Nonlinearity.Identity)]
+    public void Fused_derivative_equals_the_unfused_sequence_bit_for_bit(Nonlinearity activation)
     {
         var random = new Random(12);
         foreach (var (m, n, k) in new[] { (5, 3, 7), (100, 784, 100), (129, 33, 10) })
         {
             var dz = new Matrix<double>(m, k, Random<double>(random, m * k));
             var w = new Matrix<double>(k, n, Random<double>(random, k * n));
-            var act = new Matrix<double>(m, n, Random<double>(random, m * n).Select(v => activation == Activation.Sigmoid ? (v + 1) / 2 : v).ToArray());
+            var act = new Matrix<double>(m, n, Random<double>(random, m * n).Select(v => activation == Nonlinearity.Sigmoid ? (v + 1) / 2 : v).ToArray());
             var d1 = new Matrix<double>(m, n);
             Gemm.Multiply(dz, w, d1, 1.0, 0.0);
-            Activations.MultiplyDerivative<double>(activation, act.Span, d1.Span);
+            Elementwise.MultiplyDerivative<double>(activation, act.Span, d1.Span);
             var d2 = new Matrix<double>(m, n);
             Gemm.Multiply(dz, w, d2, activation, act);
             Assert.Equal(d1.Span.ToArray(), d2.Span.ToArray());
@@ -353,9 +353,9 @@ public sealed class GemmTests
     }
 
     [Theory]
-    [InlineData(Activation.Sigmoid)]
-    [InlineData(Activation.Tanh)]
-    public void Fused_activation_is_identical_for_one_and_two_threads(Activation activation)
+    [InlineData(Nonlinearity.Sigmoid)]
+    [InlineData(Nonlinearity.Tanh)]
+    public void Fused_activation_is_identical_for_one_and_two_threads(Nonlinearity activation)
     {
         if (WorkerPool.Shared.Capacity < 2) return;
         var random = new Random(8);

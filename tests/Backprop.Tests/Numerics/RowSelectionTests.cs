@@ -53,8 +53,8 @@ public sealed class RowSelectionTests
             var bias = Random<T>(random, n);
             var expected = new Matrix<T>(m, n);
             var actual = new Matrix<T>(m, n);
-            Gemm.MultiplyTransposeB(copied, w, expected, bias, Activation.Sigmoid);
-            Gemm.MultiplyTransposeB(selection, w, actual, bias, Activation.Sigmoid);
+            Gemm.MultiplyTransposeB(copied, w, expected, bias, Nonlinearity.Sigmoid);
+            Gemm.MultiplyTransposeB(selection, w, actual, bias, Nonlinearity.Sigmoid);
             Assert.True(expected.Span.SequenceEqual(actual.Span), $"forward {m}x{n}x{k}");
         }
         foreach (var (m, n, k) in GradientShapes)
