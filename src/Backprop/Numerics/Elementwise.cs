@@ -15,6 +15,7 @@ public static class Elementwise
     /// <summary>a = f(z), in place over one row (softmax needs the whole row).</summary>
     public static void Apply<T>(Nonlinearity f, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (row.IsEmpty) return; // (TensorPrimitives.Sigmoid refuses an empty span)
         switch (f)
         {
             case Nonlinearity.Sigmoid:

@@ -17,7 +17,7 @@ public sealed class OpenBlasFactAttribute : FactAttribute
 public sealed class OpenBlasProviderTests
 {
     [OpenBlasFact]
-    public void OpenBlas_matches_the_managed_kernel_for_every_form_and_the_fused_epilogues()
+    public void OpenBlasMatchesTheManagedKernelForEveryFormAndTheFusedEpilogues()
     {
         var blas = GemmProvider.OpenBlas!;
         Assert.Same(blas, GemmProvider.Parse("openblas"));
@@ -60,7 +60,7 @@ public sealed class OpenBlasProviderTests
     }
 
     [Fact]
-    public void Unknown_provider_names_are_rejected()
+    public void UnknownProviderNamesAreRejected()
     {
         var e = Assert.Throws<ArgumentException>(() => GemmProvider.Parse("mkl"));
         Assert.Contains("managed, reference or openblas", e.Message);
