@@ -89,21 +89,9 @@ public static class Elementwise
     public static void Multiply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> m, Span<T> product) where T : unmanaged, IFloatingPointIeee754<T> =>
         TensorPrimitives.Multiply<T>(x, m, product);
 
-    /// <summary>mask[i] = draws[i] ≥ threshold ? scale : 0 (a vector at a time for float32).</summary>
-    public static void SelectAtLeast<T>(ReadOnlySpan<uint> draws, uint threshold, T scale, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0;
-        if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
-        {
-            var single = MemoryMarshal.Cast<T, float>(mask);
-            var limit = new Vector<uint>(threshold);
-            var bits = new Vector<uint>(BitConverter.SingleToUInt32Bits(float.CreateTruncating(scale)));
-            for (; i <= draws.Length - Vector<uint>.Count; i += Vector<uint>.Count)
-                Vector.AsVectorSingle(Vector.GreaterThanOrEqual(new Vector<uint>(draws[i..]), limit) & bits).CopyTo(single[i..]);
-        }
-        for (; i < draws.Length; i++)
-            mask[i] = draws[i] >= threshold ? scale : T.Zero;
-    }
+    /// <summary>mask[i] = draws[i] ≥ threshold ? scale : 0 (a dropout mask from uniform 32-bit draws).</summary>
+    public static void SelectAtLeast<T>(ReadOnlySpan<uint> draws, uint threshold, T scale, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T> =>
+        NumericKernels.SelectAtLeast(draws, threshold, scale, mask);
 
     /// <summary>
     /// Σ over the elements of the logistic loss of logits z with targets y, max(z, 0) − y·z + log(1 + e^−|z|), when a
