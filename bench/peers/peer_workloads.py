@@ -5,7 +5,7 @@
     peer_workloads.py numpy  [--repeat N] [--dtype float32|float64] [--workload NAME ...]
 
 Thread settings are the caller's business (run_peers.py sets torch.set_num_threads(1) through --threads
-and OPENBLAS_NUM_THREADS=2 for NumPy). Shapes and recipes are those of src/Backprop/Benchmarks/Workloads.cs.
+and OPENBLAS_NUM_THREADS=2 for NumPy). Shapes and recipes are those of bench/Workloads/Workloads.cs.
 """
 import argparse
 import json

@@ -12,7 +12,4 @@ internal static class DataLoader
             throw new UsageException($"{option} '{data}': neither a built-in data set ({string.Join(", ", BuiltinData.Names)}) nor an existing file.");
         return DataSource.Load(data);
     }
-
-    /// <summary>See <see cref="DataSource.ReadFile"/>.</summary>
-    public static Dataset FromFile(string path) => DataSource.ReadFile(path);
 }

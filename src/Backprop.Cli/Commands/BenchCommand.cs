@@ -20,7 +20,7 @@ internal static class BenchCommand
         };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs per workload (after one warm-up run)", DefaultValueFactory = _ => 10 };
         var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (default: all cores)" };
-        var provider = new Option<string>("--provider") { Description = "GEMM provider: managed or openblas (needs libopenblas0)", DefaultValueFactory = _ => "managed" };
+        var provider = new Option<string>("--provider") { Description = "GEMM provider: managed, reference (plain loops) or openblas (needs libopenblas0)", DefaultValueFactory = _ => "managed" };
         var scale = new Option<double>("--scale") { Description = "Shrink sample counts and GEMM sizes by this factor (smoke tests)", DefaultValueFactory = _ => 1.0, Hidden = true };
         var json = Options.Json();
         var command = new Command("bench", "Time the standard workloads (W1, W2-sigmoid, W2-relu, W3, sgemm-2048, dgemm-2048): median, min, max, GFLOP/s")

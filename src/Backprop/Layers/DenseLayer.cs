@@ -7,6 +7,8 @@ namespace Backprop.Layers;
 /// A fully connected layer. Its weights W [out, in] and bias b [out] are views into the network's flat
 /// parameter vector (W row-major, then b), and its gradients are views at the same offsets into the
 /// flat gradient vector. Forward and backward sit side by side.
+/// <para>Each is a product with its element-wise tail fused in (<see cref="Gemm"/>): the bias and f after the forward
+/// product, the penalty after dW's, f′ after dX's. Verification/ReferenceBackprop.cs computes the same per sample.</para>
 /// </summary>
 public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -38,73 +40,40 @@ public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>dCost/db [out].</summary>
     public Memory<T> BiasGradient { get; }
 
+    private Nonlinearity F => Activations.Function(Activation);
+
     /// <summary>
-    /// Z = X·Wᵀ + b, A = f(Z).   X [batch, in] · W [out, in]ᵀ -> Z [batch, out].
+    /// Forward: Z = X·Wᵀ + b, A = f(Z).   X [batch, in] · W [out, in]ᵀ -> Z [batch, out].
     /// <paramref name="z"/> may be the same matrix as <paramref name="a"/> when Z need not be kept.
-    /// The bias and activation are fused into the product's epilogue (applied to each block of rows or
-    /// columns of Z right after the kernel computed it, on the thread that computed it).
     /// </summary>
-    public void Forward(Matrix<T> x, Matrix<T> z, Matrix<T> a) => Gemm.MultiplyTransposeB(x, Weights, z, Bias, Activation, a);
+    public void Forward(Matrix<T> x, Matrix<T> z, Matrix<T> a) => Gemm.MultiplyTransposeB(x, Weights, z, Bias, F, a);
 
-    /// <summary>The same on a mini-batch read in place: row r of X is <paramref name="x"/>.Row(r).   X [batch, in] · W [out, in]ᵀ -> Z [batch, out].</summary>
-    public void Forward(RowSelection<T> x, Matrix<T> z, Matrix<T> a) => Gemm.MultiplyTransposeB(x, Weights, z, Bias, Activation, a);
+    /// <summary>The same on a mini-batch read in place: row r of X is <paramref name="x"/>.Row(r).</summary>
+    public void Forward(RowSelection<T> x, Matrix<T> z, Matrix<T> a) => Gemm.MultiplyTransposeB(x, Weights, z, Bias, F, a);
 
     /// <summary>
-    /// Given dZ = dCost/dZ [batch, out] and the layer input X [batch, in]:
+    /// Backward, given dZ = dCost/dZ [batch, out] and the layer input X [batch, in]:
     /// dW = dZᵀ·X + l2·W   ([batch, out]ᵀ · [batch, in] -> [out, in]);
     /// db = Σ over the batch of dZ  ([out]; the bias is never regularized);
-    /// dX = dZ·W   ([batch, out] · [out, in] -> [batch, in]) when <paramref name="dx"/> is given, multiplied
-    /// (fused into the product) by the derivative of <paramref name="inputActivation"/> through X when given:
-    /// dX = (dZ·W) ⊙ f′(X), i.e. the previous layer's delta.
+    /// dX = dZ·W   ([batch, out] · [out, in] -> [batch, in]) when <paramref name="dx"/> is given, times the derivative
+    /// of <paramref name="inputActivation"/> through X when given: dX = (dZ·W) ⊙ f′(X), the previous layer's delta.
     /// </summary>
     public void Backward(Matrix<T> x, Matrix<T> dz, T l2, Matrix<T>? dx, Activation? inputActivation = null)
     {
-        if (dx is not null && SideBySide.IsSmall((long)dz.Rows * Inputs * Outputs))
+        if (dx is null)
         {
-            // Two products too small to split (a 100-sample batch through a 100-10 output layer): dW on this thread
-            // while dX runs on the other core.
-            var job = backwardJob ??= new BackwardJob(this);
-            job.Set(x, dz, l2, dx, inputActivation);
-            try { job.RunBoth(); }
-            finally { job.Clear(); }
+            WeightsAndBiasGradient(x, dz, l2);
             return;
         }
-        WeightsAndBiasGradient(x, dz, l2);
-        if (dx is not null) InputGradient(x, dz, dx, inputActivation);
-    }
-
-    /// <summary>dW = dZᵀ·X + l2·W (the penalty fused into the product's epilogue), db = Σ dZ.</summary>
-    private void WeightsAndBiasGradient(Matrix<T> x, Matrix<T> dz, T l2)
-    {
-        Gemm.MultiplyTransposeA(dz, x, WeightsGradient, l2, Weights);
-        BiasGradientOf(dz);
-    }
-
-    /// <summary>dX = dZ·W, times f′ through X when the input's activation is given.</summary>
-    private void InputGradient(Matrix<T> x, Matrix<T> dz, Matrix<T> dx, Activation? inputActivation)
-    {
-        if (inputActivation is Activation f) Gemm.Multiply(dz, Weights, dx, f, x);
-        else Gemm.Multiply(dz, Weights, dx, T.One, T.Zero);
-    }
-
-    private BackwardJob? backwardJob;
-
-    /// <summary><see cref="WeightsAndBiasGradient"/> and <see cref="InputGradient"/> side by side.</summary>
-    private sealed class BackwardJob(DenseLayer<T> layer) : SideBySide
-    {
-        private Matrix<T>? x, dz, dx;
-        private T l2;
-        private Activation? inputActivation;
-
-        public void Set(Matrix<T> input, Matrix<T> delta, T penalty, Matrix<T> inputDelta, Activation? activation)
+        var pieces = new BackwardPieces(this, x, dz, l2, dx, inputActivation);
+        if (Concurrent.IsSmall((long)dz.Rows * Inputs * Outputs))
         {
-            x = input; dz = delta; l2 = penalty; dx = inputDelta; inputActivation = activation;
+            // Two products too small to split (a 100-sample batch through a 100-10 output layer): side by side.
+            Concurrent.Both(pieces, static p => p.WeightsAndBias(), static p => p.Input());
+            return;
         }
-
-        public void Clear() => x = dz = dx = null;
-
-        protected override void First() => layer.WeightsAndBiasGradient(x!, dz!, l2);
-        protected override void Second() => layer.InputGradient(x!, dz!, dx!, inputActivation);
+        pieces.WeightsAndBias();
+        pieces.Input();
     }
 
     /// <summary>The gradients of a first layer (no dX) on a mini-batch read in place: dW = dZᵀ·X + l2·W, db = Σ dZ,
@@ -115,11 +84,32 @@ public sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         BiasGradientOf(dz);
     }
 
+    /// <summary>dW = dZᵀ·X + l2·W (the penalty fused into the product), db = Σ dZ.</summary>
+    private void WeightsAndBiasGradient(Matrix<T> x, Matrix<T> dz, T l2)
+    {
+        Gemm.MultiplyTransposeA(dz, x, WeightsGradient, l2, Weights);
+        BiasGradientOf(dz);
+    }
+
+    /// <summary>dX = dZ·W, times f′ through X when the input's activation is given (fused into the product).</summary>
+    private void InputGradient(Matrix<T> x, Matrix<T> dz, Matrix<T> dx, Activation? inputActivation)
+    {
+        if (inputActivation is Activation f) Gemm.Multiply(dz, Weights, dx, Activations.Function(f), x);
+        else Gemm.Multiply(dz, Weights, dx, T.One, T.Zero);
+    }
+
     /// <summary>db = Σ over the batch of dZ.</summary>
     private void BiasGradientOf(Matrix<T> dz)
     {
         var db = BiasGradient.Span;
         db.Clear();
         NumericKernels.AddRows(db, dz.Span, dz.Rows);
+    }
+
+    /// <summary>The two independent halves of a backward pass with dX.</summary>
+    private readonly record struct BackwardPieces(DenseLayer<T> Layer, Matrix<T> X, Matrix<T> Dz, T L2, Matrix<T> Dx, Activation? InputActivation)
+    {
+        public void WeightsAndBias() => Layer.WeightsAndBiasGradient(X, Dz, L2);
+        public void Input() => Layer.InputGradient(X, Dz, Dx, InputActivation);
     }
 }

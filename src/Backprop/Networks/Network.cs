@@ -55,6 +55,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public IReadOnlyList<DenseLayer<T>> Layers => layers;
     public int ParameterCount => Parameters.Length;
 
+    // ── Forward: Z = X·Wᵀ + b, A = f(Z), layer after layer ──
+
     /// <summary>
     /// Runs X [m, inputs] through every layer and returns the output activations [m, outputs]: a view into
     /// the network's workspace, valid until the next call on this network.
@@ -82,6 +84,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         return input;
     }
 
+    // ── Loss: J = (1/m) Σ loss + λ/(2m) Σw² ──
+
     /// <summary>
     /// The cost J at the current parameters (see the class remarks), without the gradient. With
     /// <paramref name="dropout"/>, the cost of the thinned network its current masks define (no new draw).
@@ -94,6 +98,37 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         Forward(x, dropout);
         return DataLoss(workspace.For(x.Rows), targets) + RegularizationCost(lambda, x.Rows);
     }
+
+    /// <summary>Output blocks of at least this many elements are summed in two halves of whole rows (a fixed split,
+    /// whatever the thread count, so the cost is the same for 1 and 2 threads), the halves on two threads when free.</summary>
+    internal const int SplitLossElements = 16384;
+
+    private double DataLoss(Workspace<T>.Views ws, Matrix<T> targets)
+    {
+        var a = ws.Activations[^1];
+        var z = ws.OutputZ;
+        if (a.Rows < 2 || (long)a.Rows * a.Cols < SplitLossElements)
+            return LossFunctions.Sum<T>(Spec.OutputActivation, Spec.Loss, z.Span, a.Span, targets.Span, a.Rows) / a.Rows;
+        double sum = Concurrent.SumOfHalves(a.Rows, (Spec, z, a, targets), static (s, start, rows) =>
+            LossFunctions.Sum<T>(s.Spec.OutputActivation, s.Spec.Loss, s.z.RowSlice(start, rows).Span,
+                s.a.RowSlice(start, rows).Span, s.targets.RowSlice(start, rows).Span, rows));
+        return sum / a.Rows;
+    }
+
+    private double RegularizationCost(double lambda, int m) => lambda == 0 ? 0 : L2Term(lambda, m, SquaredWeights());
+
+    /// <summary>λ/(2m)·Σw², given Σw².</summary>
+    private static double L2Term(double lambda, int m, double squaredWeights) => lambda / (2.0 * m) * squaredWeights;
+
+    /// <summary>Σ of the squared weights of every layer (biases excluded), in float64.</summary>
+    public double SquaredWeights()
+    {
+        double sum = 0;
+        foreach (var layer in layers) sum += NumericKernels.SumOfSquares<T>(layer.Weights.Span);
+        return sum;
+    }
+
+    // ── Backward: the output delta, then each layer's dW, db and the delta of the layer before ──
 
     /// <summary>
     /// The cost J and, into <see cref="Gradient"/>, dJ/dParameters by backpropagation vectorized over the
@@ -149,43 +184,56 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = targets.Rows;
         bool small = true;
-        for (int l = 1; l < layers.Length; l++) small &= SideBySide.IsSmall((long)rows * layers[l].Inputs * layers[l].Outputs);
-        if (lambda == 0 || !small)
-        {
-            ForwardFrom(1, ws.Activations[0], ws, null);
-            return DataLoss(ws, targets) + RegularizationCost(lambda, rows);
-        }
-        var job = costJob ??= new CostJob(this);
-        job.Set(ws, targets);
-        try
-        {
-            job.RunBoth();
-            return job.DataLoss + L2Term(lambda, rows, job.SquaredWeights);
-        }
-        finally { job.Clear(); }
+        for (int l = 1; l < layers.Length; l++) small &= Concurrent.IsSmall((long)rows * layers[l].Inputs * layers[l].Outputs);
+        if (lambda == 0 || !small) return RestOfForwardAndDataLoss(ws, targets) + RegularizationCost(lambda, rows);
+        // Σw² reads only the weights: on the second core while the rest of the forward pass and the data loss run.
+        var (dataLoss, squaredWeights) = Concurrent.Both((Network: this, Views: ws, Targets: targets),
+            static s => s.Network.RestOfForwardAndDataLoss(s.Views, s.Targets),
+            static s => s.Network.SquaredWeights());
+        return dataLoss + L2Term(lambda, rows, squaredWeights);
     }
 
-    private CostJob? costJob;
-
-    /// <summary>The rest of the forward pass and the data loss, beside Σw².</summary>
-    private sealed class CostJob(Network<T> network) : SideBySide
+    private double RestOfForwardAndDataLoss(Workspace<T>.Views ws, Matrix<T> targets)
     {
-        private Workspace<T>.Views? ws;
-        private Matrix<T>? targets;
-        public double DataLoss, SquaredWeights;
-
-        public void Set(Workspace<T>.Views views, Matrix<T> y) { ws = views; targets = y; }
-
-        public void Clear() { ws = null; targets = null; }
-
-        protected override void First()
-        {
-            network.ForwardFrom(1, ws!.Activations[0], ws, null);
-            DataLoss = network.DataLoss(ws, targets!);
-        }
-
-        protected override void Second() => SquaredWeights = network.SquaredWeights();
+        ForwardFrom(1, ws.Activations[0], ws, null);
+        return DataLoss(ws, targets);
     }
+
+    /// <summary>Backpropagation through every layer; the input is <paramref name="x"/>, or the rows <paramref name="rows"/> selects when it is null.</summary>
+    private void Backward(Matrix<T>? x, RowSelection<T> rows, Matrix<T> targets, Workspace<T>.Views ws, T l2, Dropout<T>? dropout)
+    {
+        int last = layers.Length - 1;
+        T invM = T.One / T.CreateTruncating(targets.Rows);
+        var outA = ws.Activations[last];
+        var outDelta = ws.Deltas[last];
+        // Element-wise over the whole (contiguous) block: one call instead of one per row.
+        LossFunctions.Delta<T>(Spec.OutputActivation, Spec.Loss, outA.Span, targets.Span, invM, outDelta.Span);
+        for (int l = last; l >= 0; l--)
+        {
+            if (l == 0 && x is null)
+            {
+                layers[0].Backward(rows, ws.Deltas[0], l2);
+                break;
+            }
+            var input = l == 0 ? x! : ws.Activations[l - 1];
+            if (dropout is not null) input = dropout.Thinned(l, input);
+            var dInput = l == 0 ? null : ws.Deltas[l - 1];
+            if (dropout is not null && dInput is not null && dropout.Rates[l] > 0)
+            {
+                // Dropout before layer l: dJ/dÃ = dZ·W, dJ/dA = dJ/dÃ ⊙ M, then dJ/dZ = dJ/dA ⊙ f'(z) from the unthinned A [rows, size].
+                layers[l].Backward(input, ws.Deltas[l], l2, dInput);
+                dropout.Backward(l, dInput.Span);
+                Activations.MultiplyDerivative<T>(layers[l - 1].Activation, ws.Activations[l - 1].Span, dInput.Span);
+            }
+            else
+            {
+                // dInput = (delta·W) ⊙ f′(input): the derivative is fused into the product.
+                layers[l].Backward(input, ws.Deltas[l], l2, dInput, l == 0 ? null : layers[l - 1].Activation);
+            }
+        }
+    }
+
+    // ── Gradient: the flat vectors for full-batch minimizers ──
 
     /// <summary>An objective over the flat parameter vector for full-batch minimizers (L-BFGS, CG).</summary>
     public Objective<T> CreateObjective(Matrix<T> x, Matrix<T> targets, double lambda = 0)
@@ -200,6 +248,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
             return cost;
         };
     }
+
+    // ── Prediction ──
 
     /// <summary>Output activations for every row of X (class probabilities for sigmoid/softmax outputs) into <paramref name="output"/> [m, outputs].</summary>
     public void PredictProba(Matrix<T> x, Matrix<T> output)
@@ -241,14 +291,6 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         return labels;
     }
 
-    /// <summary>Σ of the squared weights of every layer (biases excluded), in float64.</summary>
-    public double SquaredWeights()
-    {
-        double sum = 0;
-        foreach (var layer in layers) sum += NumericKernels.SumOfSquares<T>(layer.Weights.Span);
-        return sum;
-    }
-
     /// <summary>A copy of this network with elements converted to <typeparamref name="TOther"/>.</summary>
     public Network<TOther> Convert<TOther>() where TOther : unmanaged, IFloatingPointIeee754<TOther>
     {
@@ -258,91 +300,6 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     public override string ToString() => $"Network<{typeof(T).Name}> {Spec} ({ParameterCount} parameters)";
-
-    private double RegularizationCost(double lambda, int m) => lambda == 0 ? 0 : L2Term(lambda, m, SquaredWeights());
-
-    /// <summary>λ/(2m)·Σw², given Σw².</summary>
-    private static double L2Term(double lambda, int m, double squaredWeights) => lambda / (2.0 * m) * squaredWeights;
-
-    /// <summary>Output blocks of at least this many elements are summed in two halves of whole rows (a fixed split,
-    /// whatever the thread count, so the cost is the same for 1 and 2 threads), the halves on two threads when free.</summary>
-    internal const int SplitLossElements = 16384;
-
-    private double DataLoss(Workspace<T>.Views ws, Matrix<T> targets)
-    {
-        var a = ws.Activations[^1];
-        var z = ws.OutputZ;
-        if (a.Rows < 2 || (long)a.Rows * a.Cols < SplitLossElements)
-            return LossFunctions.Sum<T>(Spec.OutputActivation, Spec.Loss, z.Span, a.Span, targets.Span, a.Rows) / a.Rows;
-        var job = lossJob ??= new LossJob();
-        job.Set(Spec, z, a, targets);
-        int threads = Math.Min(Parallelism.MaxThreads, WorkerPool.Shared.Capacity);
-        if (threads < 2 || !WorkerPool.Shared.TryRun(job, 2, 1))
-        {
-            job.Run(0, 2);
-            job.Run(1, 2);
-        }
-        double sum = job.First + job.Second;
-        job.Clear();
-        return sum / a.Rows;
-    }
-
-    private LossJob? lossJob;
-
-    /// <summary>The data loss of rows [0, m/2) and [m/2, m), one half per piece.</summary>
-    private sealed class LossJob : IParallelJob
-    {
-        private NetworkSpec? spec;
-        private Matrix<T>? z, a, y;
-        public double First, Second;
-
-        public void Set(NetworkSpec s, Matrix<T> zm, Matrix<T> am, Matrix<T> ym) { spec = s; z = zm; a = am; y = ym; }
-
-        public void Clear() { spec = null; z = a = y = null; }
-
-        public void Run(int part, int parts)
-        {
-            int half = a!.Rows / 2;
-            int start = part == 0 ? 0 : half, rows = part == 0 ? half : a.Rows - half;
-            double sum = LossFunctions.Sum<T>(spec!.OutputActivation, spec.Loss, z!.RowSlice(start, rows).Span,
-                a.RowSlice(start, rows).Span, y!.RowSlice(start, rows).Span, rows);
-            if (part == 0) First = sum; else Second = sum;
-        }
-    }
-
-    /// <summary>Backpropagation through every layer; the input is <paramref name="x"/>, or the rows <paramref name="rows"/> selects when it is null.</summary>
-    private void Backward(Matrix<T>? x, RowSelection<T> rows, Matrix<T> targets, Workspace<T>.Views ws, T l2, Dropout<T>? dropout)
-    {
-        int last = layers.Length - 1;
-        T invM = T.One / T.CreateTruncating(targets.Rows);
-        var outA = ws.Activations[last];
-        var outDelta = ws.Deltas[last];
-        // Element-wise over the whole (contiguous) block: one call instead of one per row.
-        LossFunctions.Delta<T>(Spec.OutputActivation, Spec.Loss, outA.Span, targets.Span, invM, outDelta.Span);
-        for (int l = last; l >= 0; l--)
-        {
-            if (l == 0 && x is null)
-            {
-                layers[0].Backward(rows, ws.Deltas[0], l2);
-                break;
-            }
-            var input = l == 0 ? x! : ws.Activations[l - 1];
-            if (dropout is not null) input = dropout.Thinned(l, input);
-            var dInput = l == 0 ? null : ws.Deltas[l - 1];
-            if (dropout is not null && dInput is not null && dropout.Rates[l] > 0)
-            {
-                // Dropout before layer l: dJ/dÃ = dZ·W, dJ/dA = dJ/dÃ ⊙ M, then dJ/dZ = dJ/dA ⊙ f'(z) from the unthinned A [rows, size].
-                layers[l].Backward(input, ws.Deltas[l], l2, dInput);
-                dropout.Backward(l, dInput.Span);
-                Activations.MultiplyDerivative<T>(layers[l - 1].Activation, ws.Activations[l - 1].Span, dInput.Span);
-            }
-            else
-            {
-                // dInput = (delta·W) ⊙ f′(input): the derivative is fused into the product.
-                layers[l].Backward(input, ws.Deltas[l], l2, dInput, l == 0 ? null : layers[l - 1].Activation);
-            }
-        }
-    }
 
     private void CheckInput(Matrix<T> x)
     {

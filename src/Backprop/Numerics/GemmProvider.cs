@@ -4,9 +4,10 @@ using System.Runtime.InteropServices;
 namespace Backprop.Numerics;
 
 /// <summary>
-/// Where <see cref="Gemm"/> computes its products: the managed SIMD kernels (<see cref="Managed"/>, the default)
-/// or an installed OpenBLAS (<see cref="OpenBlas"/>, loaded at run time; null when no library is found).
-/// Fused epilogues run in managed code after the provider's product, so every provider gives the same API.
+/// Where <see cref="Gemm"/> computes its products: the managed SIMD kernels (<see cref="Managed"/>, the default),
+/// plain loops to read and test against (<see cref="Reference"/>), or an installed OpenBLAS (<see cref="OpenBlas"/>,
+/// loaded at run time; null when no library is found). Fused epilogues run in managed code after the provider's
+/// product (the reference provider's in scalar loops), so every provider gives the same API.
 /// </summary>
 public abstract class GemmProvider
 {
@@ -15,6 +16,9 @@ public abstract class GemmProvider
     private protected GemmProvider() { }
 
     public static GemmProvider Managed { get; } = new ManagedGemmProvider();
+
+    /// <summary>A plain triple loop and scalar epilogues, one thread (see ReferenceGemm.cs): slow, and easy to check.</summary>
+    public static GemmProvider Reference { get; } = new ReferenceGemmProvider();
 
     /// <summary>OpenBLAS through P/Invoke (libopenblas.so.0, else a CBLAS libblas.so.3), or null when none loads.</summary>
     public static GemmProvider? OpenBlas => openBlas.Value;
@@ -25,17 +29,25 @@ public abstract class GemmProvider
     /// <summary>What the provider runs on, e.g. "managed, Vector512, 2 threads" or the library path.</summary>
     public abstract string Description { get; }
 
-    /// <summary>"managed" → <see cref="Managed"/>; "openblas" → <see cref="OpenBlas"/> (an error when not installed).</summary>
+    /// <summary>"managed" → <see cref="Managed"/>; "reference" → <see cref="Reference"/>; "openblas" → <see cref="OpenBlas"/> (an error when not installed).</summary>
     public static GemmProvider Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
         "managed" => Managed,
+        "reference" => Reference,
         "openblas" or "blas" => OpenBlas ?? throw new InvalidOperationException(
             "The OpenBLAS provider needs libopenblas.so.0 or a CBLAS libblas.so.3 (Debian: apt-get install libopenblas0); none could be loaded."),
-        _ => throw new ArgumentException($"Unknown GEMM provider '{name}': expected managed or openblas."),
+        _ => throw new ArgumentException($"Unknown GEMM provider '{name}': expected managed, reference or openblas."),
     };
 
     /// <summary>The plain product C = alpha·op(A)·op(B) + beta·C of the job (no epilogue).</summary>
     internal abstract void Product<T>(GemmJob<T> job) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The product, then the job's fused epilogue over the whole of C (on the calling thread).</summary>
+    internal virtual void ProductAndEpilogue<T>(GemmJob<T> job) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Product(job);
+        job.ApplyEpilogue(0, job.M, 0, job.N);
+    }
 
     public override string ToString() => Name;
 }

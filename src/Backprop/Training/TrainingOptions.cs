@@ -59,7 +59,7 @@ public sealed record TrainingOptions
     public double Lambda { get; init; }
     public double Momentum { get; init; } = 0.9;
     public ScheduleKind Schedule { get; init; } = ScheduleKind.Constant;
-    /// <summary>Inverse scaling's exponent; for <see cref="ScheduleKind.StepDecay"/>, the factor per <see cref="DecayEvery"/> epochs.</summary>
+    /// <summary>Inverse scaling's exponent (step decay uses <see cref="DecayFactor"/> per <see cref="DecayEvery"/> epochs).</summary>
     public double PowerT { get; init; } = 0.5;
     public double DecayFactor { get; init; } = 0.5;
     public int DecayEvery { get; init; } = 10;
@@ -178,13 +178,6 @@ public sealed record TrainingOptions
 
     /// <summary>Full-batch minimizers ignore batch size, learning rate and schedule.</summary>
     public bool IsFullBatchMinimizer => Optimizer is OptimizerKind.Lbfgs or OptimizerKind.ConjugateGradient;
-
-    public static string ScheduleName(ScheduleKind kind) => kind switch
-    {
-        ScheduleKind.InverseScaling => "invscaling",
-        ScheduleKind.StepDecay => "step",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
 
     /// <summary>e.g. "adam epochs=12 batch=100 lr=0.001 lambda=0", followed by the schedule, dropout and averaging when used.</summary>
     public override string ToString()

@@ -23,7 +23,7 @@ public static class GradientCheck
 
     /// <summary>With <paramref name="dropout"/>, checks the thinned network its current (fixed) masks define.</summary>
     public static GradientCheckResult Run(Network<double> network, Matrix<double> x, Matrix<double> targets, double lambda = 0,
-        double epsilon = DefaultEpsilon, Layers.Dropout<double>? dropout = null)
+        double epsilon = DefaultEpsilon, Dropout<double>? dropout = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (!(epsilon > 0) || !double.IsFinite(epsilon))

@@ -118,14 +118,14 @@ public sealed class GemmTests
 
     [Theory]
     [MemberData(nameof(Widths))]
-    public void Every_transpose_form_matches_the_reference_in_double(int width) => CheckAllForms<double>(width, 1e-13);
+    public void EveryTransposeFormMatchesTheReferenceInDouble(int width) => CheckAllForms<double>(width, 1e-13);
 
     [Theory]
     [MemberData(nameof(Widths))]
-    public void Every_transpose_form_matches_the_reference_in_float(int width) => CheckAllForms<float>(width, 2e-6);
+    public void EveryTransposeFormMatchesTheReferenceInFloat(int width) => CheckAllForms<float>(width, 2e-6);
 
     [Fact]
-    public void Matrix_overloads_match_the_strided_form_and_the_reference()
+    public void MatrixOverloadsMatchTheStridedFormAndTheReference()
     {
         var random = new Random(3);
         var a = new Matrix<double>(37, 19, Random<double>(random, 37 * 19));
@@ -145,7 +145,7 @@ public sealed class GemmTests
     }
 
     [Fact]
-    public void Beta_zero_ignores_NaN_in_C_and_k_zero_scales_C()
+    public void BetaZeroIgnoresNaNInCAndKZeroScalesC()
     {
         var a = new double[6];
         var b = new double[6];
@@ -160,7 +160,7 @@ public sealed class GemmTests
     }
 
     [Fact]
-    public void Bad_shapes_and_storage_are_rejected_with_a_clear_message()
+    public void BadShapesAndStorageAreRejectedWithAClearMessage()
     {
         var e = Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposeB(new Matrix<float>(2, 3), new Matrix<float>(4, 5), new Matrix<float>(2, 4), 1f, 0f));
         Assert.Contains("A·Bᵀ", e.Message);
@@ -170,11 +170,11 @@ public sealed class GemmTests
         Assert.Contains("leading dimension 3", e.Message);
     }
 
-    public static TheoryData<Activation> ElementwiseAndSoftmax() => [Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Identity, Activation.Softmax];
+    public static TheoryData<Nonlinearity> ElementwiseAndSoftmax() => [Nonlinearity.Sigmoid, Nonlinearity.Tanh, Nonlinearity.Relu, Nonlinearity.Identity, Nonlinearity.Softmax];
 
     [Theory]
     [MemberData(nameof(ElementwiseAndSoftmax))]
-    public void Fused_bias_and_activation_equals_the_unfused_sequence_bit_for_bit(Activation activation)
+    public void FusedBiasAndActivationEqualsTheUnfusedSequenceBitForBit(Nonlinearity activation)
     {
         var random = new Random(11);
         // m·n ≥ 64 elements: the unfused reference applies the activation to the whole matrix in one call, which
@@ -190,16 +190,16 @@ public sealed class GemmTests
             var a1 = new Matrix<float>(m, n);
             for (int r = 0; r < m; r++)
                 System.Numerics.Tensors.TensorPrimitives.Add(z1.Row(r), bias, z1.Row(r));
-            if (activation == Activation.Softmax)
+            if (activation == Nonlinearity.Softmax)
                 for (int r = 0; r < m; r++)
                 {
                     z1.Row(r).CopyTo(a1.Row(r));
-                    Activations.Apply(activation, a1.Row(r));
+                    Elementwise.Apply(activation, a1.Row(r));
                 }
             else
             {
                 z1.Span.CopyTo(a1.Span);
-                Activations.Apply(activation, a1.Span);
+                Elementwise.Apply(activation, a1.Span);
             }
             // Fused, separate output and in place.
             var z2 = new Matrix<float>(m, n);
@@ -214,7 +214,7 @@ public sealed class GemmTests
     }
 
     [Fact]
-    public void Partial_loads_and_stores_touch_only_the_valid_elements()
+    public void PartialLoadsAndStoresTouchOnlyTheValidElements()
     {
         // The masked moves of the edge tiles (and the element-by-element fallback for machines without them).
         CheckPartial<float, System.Runtime.Intrinsics.Vector512<float>, V512<float>>();
@@ -250,7 +250,7 @@ public sealed class GemmTests
     }
 
     [Fact]
-    public void Fused_penalty_equals_the_unfused_sequence_bit_for_bit_on_any_thread_count()
+    public void FusedPenaltyEqualsTheUnfusedSequenceBitForBitOnAnyThreadCount()
     {
         // The managed kernels add l2·W as they store the last kc block of each tile; that must be exactly the separate
         // pass (C = (W·l2) + C), for every register width, both element types, one and two threads.
@@ -299,21 +299,21 @@ public sealed class GemmTests
     private static T Unfused<T>(T a, T b, T c) where T : IFloatingPointIeee754<T> => a * b + c;
 
     [Theory]
-    [InlineData(Activation.Sigmoid)]
-    [InlineData(Activation.Tanh)]
-    [InlineData(Activation.Relu)]
-    [InlineData(Activation.Identity)]
-    public void Fused_derivative_equals_the_unfused_sequence_bit_for_bit(Activation activation)
+    [InlineData(Nonlinearity.Sigmoid)]
+    [InlineData(Nonlinearity.Tanh)]
+    [InlineData(Nonlinearity.Relu)]
+    [InlineData(Nonlinearity.Identity)]
+    public void FusedDerivativeEqualsTheUnfusedSequenceBitForBit(Nonlinearity activation)
     {
         var random = new Random(12);
         foreach (var (m, n, k) in new[] { (5, 3, 7), (100, 784, 100), (129, 33, 10) })
         {
             var dz = new Matrix<double>(m, k, Random<double>(random, m * k));
             var w = new Matrix<double>(k, n, Random<double>(random, k * n));
-            var act = new Matrix<double>(m, n, Random<double>(random, m * n).Select(v => activation == Activation.Sigmoid ? (v + 1) / 2 : v).ToArray());
+            var act = new Matrix<double>(m, n, Random<double>(random, m * n).Select(v => activation == Nonlinearity.Sigmoid ? (v + 1) / 2 : v).ToArray());
             var d1 = new Matrix<double>(m, n);
             Gemm.Multiply(dz, w, d1, 1.0, 0.0);
-            Activations.MultiplyDerivative<double>(activation, act.Span, d1.Span);
+            Elementwise.MultiplyDerivative<double>(activation, act.Span, d1.Span);
             var d2 = new Matrix<double>(m, n);
             Gemm.Multiply(dz, w, d2, activation, act);
             Assert.Equal(d1.Span.ToArray(), d2.Span.ToArray());
@@ -321,7 +321,7 @@ public sealed class GemmTests
     }
 
     [Fact]
-    public void Results_are_identical_for_one_and_two_threads()
+    public void ResultsAreIdenticalForOneAndTwoThreads()
     {
         if (WorkerPool.Shared.Capacity < 2) return; // a one-core machine has no second thread to compare with
         var random = new Random(5);
@@ -353,9 +353,9 @@ public sealed class GemmTests
     }
 
     [Theory]
-    [InlineData(Activation.Sigmoid)]
-    [InlineData(Activation.Tanh)]
-    public void Fused_activation_is_identical_for_one_and_two_threads(Activation activation)
+    [InlineData(Nonlinearity.Sigmoid)]
+    [InlineData(Nonlinearity.Tanh)]
+    public void FusedActivationIsIdenticalForOneAndTwoThreads(Nonlinearity activation)
     {
         if (WorkerPool.Shared.Capacity < 2) return;
         var random = new Random(8);
@@ -385,7 +385,7 @@ public sealed class GemmTests
     }
 
     [Theory, MemberData(nameof(Widths))]
-    public void Dot_kernel_depth_tail_equals_zero_padded_full_steps_bit_for_bit(int width)
+    public void DotKernelDepthTailEqualsZeroPaddedFullStepsBitForBit(int width)
     {
         // The A·Bᵀ dot kernel finishes a depth that is not a whole number of vectors with masked loads (zeros past the
         // row). That must be exactly the arithmetic of the same rows padded with zero columns to whole vectors.
@@ -416,7 +416,7 @@ public sealed class GemmTests
     }
 
     [Theory, MemberData(nameof(Widths))]
-    public void A_row_of_C_does_not_depend_on_how_many_rows_are_computed_with_it(int width)
+    public void ARowOfCDoesNotDependOnHowManyRowsAreComputedWithIt(int width)
     {
         // Edge tiles of 1, 2, 3 ... 7 rows (the 1-, 2- and 4-row short kernels, the packed 8-row edge) must give each row
         // exactly what a full 8-row tile gives it: C of the first m rows equals the first m rows of C of 16 rows.
@@ -449,7 +449,7 @@ public sealed class GemmTests
     }
 
     [Fact]
-    public void Dot_kernel_tile_reduction_equals_the_per_row_reduction_bit_for_bit()
+    public void DotKernelTileReductionEqualsThePerRowReductionBitForBit()
     {
         // The float32 512-bit dot kernel sums a 4x4 tile's 16 accumulators with cross-lane shuffles (Reduce.Tile4x4) and
         // stores rows of C with masked vector stores; it must give exactly what the per-row folds and horizontal adds give.
@@ -480,7 +480,7 @@ public sealed class GemmTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Small_layers_run_side_by_side_with_the_same_result_as_one_thread(bool selectedRows)
+    public void SmallLayersRunSideBySideWithTheSameResultAsOneThread(bool selectedRows)
     {
         // 784-100-10 on a batch of 100: the output layer's products (100·100·10 multiply-adds) are too small to split, so
         // its forward pass and the loss run beside Σw², and its dW beside dX. The step must be bit-identical to one thread.
@@ -518,7 +518,7 @@ public sealed class GemmTests
     }
 
     [Fact]
-    public void An_exception_in_either_side_by_side_piece_reaches_the_caller()
+    public void AnExceptionInEitherSideBySidePieceReachesTheCaller()
     {
         int saved = Parallelism.MaxThreads;
         try
@@ -540,7 +540,7 @@ public sealed class GemmTests
     }
 
     [Fact]
-    public void A_parallel_training_step_allocates_nothing_once_warm()
+    public void AParallelTrainingStepAllocatesNothingOnceWarm()
     {
         // Large enough that every layer's products split over the worker pool.
         var net = new Network<float>(NetworkSpec.Create([256, 128, 64, 10], Activation.Sigmoid, Activation.Softmax));

@@ -17,7 +17,7 @@ public sealed class OpenBlasFactAttribute : FactAttribute
 public sealed class OpenBlasProviderTests
 {
     [OpenBlasFact]
-    public void OpenBlas_matches_the_managed_kernel_for_every_form_and_the_fused_epilogues()
+    public void OpenBlasMatchesTheManagedKernelForEveryFormAndTheFusedEpilogues()
     {
         var blas = GemmProvider.OpenBlas!;
         Assert.Same(blas, GemmProvider.Parse("openblas"));
@@ -51,19 +51,19 @@ public sealed class OpenBlasProviderTests
             var z1 = new Matrix<float>(64, 30);
             var z2 = new Matrix<float>(64, 30);
             Gemm.Provider = GemmProvider.Managed;
-            Gemm.MultiplyTransposeB(x, w, z1, bias, Activation.Sigmoid);
+            Gemm.MultiplyTransposeB(x, w, z1, bias, Nonlinearity.Sigmoid);
             Gemm.Provider = blas;
-            Gemm.MultiplyTransposeB(x, w, z2, bias, Activation.Sigmoid);
+            Gemm.MultiplyTransposeB(x, w, z2, bias, Nonlinearity.Sigmoid);
             for (int i = 0; i < z1.Length; i++) Assert.True(Math.Abs(z1.Span[i] - z2.Span[i]) < 1e-6, $"element {i}: {z1.Span[i]} vs {z2.Span[i]}");
         }
         finally { Gemm.Provider = saved; }
     }
 
     [Fact]
-    public void Unknown_provider_names_are_rejected()
+    public void UnknownProviderNamesAreRejected()
     {
         var e = Assert.Throws<ArgumentException>(() => GemmProvider.Parse("mkl"));
-        Assert.Contains("managed or openblas", e.Message);
+        Assert.Contains("managed, reference or openblas", e.Message);
         Assert.Same(GemmProvider.Managed, GemmProvider.Parse("managed"));
     }
 }

@@ -53,8 +53,8 @@ public sealed class RowSelectionTests
             var bias = Random<T>(random, n);
             var expected = new Matrix<T>(m, n);
             var actual = new Matrix<T>(m, n);
-            Gemm.MultiplyTransposeB(copied, w, expected, bias, Activation.Sigmoid);
-            Gemm.MultiplyTransposeB(selection, w, actual, bias, Activation.Sigmoid);
+            Gemm.MultiplyTransposeB(copied, w, expected, bias, Nonlinearity.Sigmoid);
+            Gemm.MultiplyTransposeB(selection, w, actual, bias, Nonlinearity.Sigmoid);
             Assert.True(expected.Span.SequenceEqual(actual.Span), $"forward {m}x{n}x{k}");
         }
         foreach (var (m, n, k) in GradientShapes)
@@ -72,7 +72,7 @@ public sealed class RowSelectionTests
 
     [Theory]
     [MemberData(nameof(GemmTests.Widths), MemberType = typeof(GemmTests))]
-    public void Products_on_selected_rows_equal_the_products_on_the_copied_rows(int width)
+    public void ProductsOnSelectedRowsEqualTheProductsOnTheCopiedRows(int width)
     {
         GemmTests.AtWidth(width, () =>
         {
@@ -82,7 +82,7 @@ public sealed class RowSelectionTests
     }
 
     [Fact]
-    public void Products_on_selected_rows_are_identical_for_one_and_two_threads()
+    public void ProductsOnSelectedRowsAreIdenticalForOneAndTwoThreads()
     {
         int saved = Parallelism.MaxThreads;
         try
@@ -96,7 +96,7 @@ public sealed class RowSelectionTests
     }
 
     [Fact]
-    public void Another_provider_gets_the_selected_rows_gathered()
+    public void AnotherProviderGetsTheSelectedRowsGathered()
     {
         if (GemmProvider.OpenBlas is not { } openBlas) return; // the library is not installed here
         var saved = Gemm.Provider;
@@ -121,7 +121,7 @@ public sealed class RowSelectionTests
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void A_training_step_on_selected_rows_equals_the_step_on_the_copied_rows(string name)
+    public void ATrainingStepOnSelectedRowsEqualsTheStepOnTheCopiedRows(string name)
     {
         foreach (int batch in new[] { 100, 37, 1 })
         {
@@ -146,7 +146,7 @@ public sealed class RowSelectionTests
     }
 
     [Fact]
-    public void The_managed_kernels_read_a_training_batch_in_place()
+    public void TheManagedKernelsReadATrainingBatchInPlace()
     {
         var spec = NetworkSpec.Create([784, 100, 10], Activation.Relu, Activation.Softmax);
         var random = new Random(10);
@@ -164,7 +164,7 @@ public sealed class RowSelectionTests
     }
 
     [Fact]
-    public void A_training_step_on_selected_rows_allocates_nothing_once_warm()
+    public void ATrainingStepOnSelectedRowsAllocatesNothingOnceWarm()
     {
         var spec = NetworkSpec.Create([784, 100, 10], Activation.Sigmoid, Activation.Sigmoid);
         var random = new Random(9);
@@ -179,7 +179,7 @@ public sealed class RowSelectionTests
     }
 
     [Fact]
-    public void Bad_selections_are_refused_with_what_was_expected()
+    public void BadSelectionsAreRefusedWithWhatWasExpected()
     {
         var x = new Matrix<double>(4, 3);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new RowSelection<double>(x, [0, 1, 4], 0, 3));
@@ -208,7 +208,7 @@ public sealed class BatchTargetTests
     [InlineData(10, 10)]
     [InlineData(2, 1)]
     [InlineData(3, 3)]
-    public void Gathered_rows_equal_the_one_hot_rows(int classes, int outputs)
+    public void GatheredRowsEqualTheOneHotRows(int classes, int outputs)
     {
         var random = new Random(classes);
         var labels = Enumerable.Range(0, 57).Select(_ => random.Next(classes)).ToArray();
@@ -221,7 +221,7 @@ public sealed class BatchTargetTests
     }
 
     [Fact]
-    public void Validation_reports_what_one_hot_encoding_would()
+    public void ValidationReportsWhatOneHotEncodingWould()
     {
         int[] labels = [0, 3, 1];
         var expected = Assert.Throws<ArgumentOutOfRangeException>(() => Targets.OneHot<float>(labels, 3));

@@ -1,6 +1,6 @@
 using Backprop.Numerics;
 
-namespace Backprop.Tests;
+namespace Backprop.Tests.Kernels;
 
 public class MatrixTests
 {
@@ -17,7 +17,7 @@ public class MatrixTests
     }
 
     [Fact]
-    public void Large_matrices_start_on_a_cache_line_and_are_zero()
+    public void LargeMatricesStartOnACacheLineAndAreZero()
     {
         foreach (var (rows, cols) in new[] { (100, 784), (33, 32), (1, 1024) })
         {

@@ -4,12 +4,13 @@ using Backprop.Networks;
 using Backprop.Numerics;
 using Backprop.Verification;
 
-namespace Backprop.Tests.Engine;
+namespace Backprop.Tests.Verification;
 
+[Collection(Backprop.Tests.Kernels.KernelSettingsCollection.Name)]
 public class Ex4ArithmeticTests
 {
     [Fact]
-    public void Debug_network_gradient_starts_with_the_published_values()
+    public void DebugNetworkGradientStartsWithThePublishedValues()
     {
         var p = DebugNetwork.Create();
         Assert.Equal([1, 2, 0, 1, 2], p.Labels);
@@ -20,19 +21,21 @@ public class Ex4ArithmeticTests
     }
 
     [Theory]
-    [InlineData(0.0)]
-    [InlineData(3.0)]
-    public void Debug_network_gradient_check_is_below_1e9(double lambda)
+    [InlineData(0.0, "managed")]
+    [InlineData(3.0, "managed")]
+    [InlineData(0.0, "reference")]
+    [InlineData(3.0, "reference")]
+    public void DebugNetworkGradientCheckIsBelow1e9(double lambda, string provider) => Providers.Under(provider, () =>
     {
         var p = DebugNetwork.Create();
         var result = GradientCheck.Run(p.Network, p.X, p.Targets, lambda);
         Assert.True(result.RelativeDifference < 1e-9, $"relative difference {result.RelativeDifference:E3}");
         Assert.Equal(38, result.Parameters);
         Assert.Equal(2, result.Layers.Count);
-    }
+    });
 
     [Fact]
-    public void Debug_network_cost_at_lambda_3_is_the_published_value()
+    public void DebugNetworkCostAtLambda3IsThePublishedValue()
     {
         // ex4.m: "Cost at (fixed) debugging parameters (w/ lambda = 3): 0.576051" — that line uses the
         // real ex4 data and weights, which are not here; the debug network's own cost checks the arithmetic
@@ -44,7 +47,7 @@ public class Ex4ArithmeticTests
     }
 
     [Fact]
-    public void Mazur_worked_example()
+    public void MazurWorkedExample()
     {
         // Matt Mazur, "A Step by Step Backpropagation Example": 2-2-2 sigmoid, squared error ½Σ(t−o)².
         var spec = NetworkSpec.Create([2, 2, 2], Activation.Sigmoid, Activation.Sigmoid, Loss.SquaredError);
@@ -60,7 +63,7 @@ public class Ex4ArithmeticTests
     }
 
     [Fact]
-    public void Theta_export_import_and_unrolled_order_round_trip()
+    public void ThetaExportImportAndUnrolledOrderRoundTrip()
     {
         var p = DebugNetwork.Create();
         var thetas = MatlabTheta.Export(p.Network);
@@ -77,7 +80,7 @@ public class Ex4ArithmeticTests
     }
 
     [Fact]
-    public void Thetas_that_do_not_chain_are_rejected_with_their_shapes()
+    public void ThetasThatDoNotChainAreRejectedWithTheirShapes()
     {
         var e = Assert.Throws<ArgumentException>(() => MatlabTheta.ToNetwork([new Matrix<double>(25, 401), new Matrix<double>(10, 25)]));
         Assert.Contains("Theta2 is 10x25", e.Message);
@@ -85,7 +88,7 @@ public class Ex4ArithmeticTests
     }
 
     [Fact]
-    public void Bad_inputs_name_what_was_expected()
+    public void BadInputsNameWhatWasExpected()
     {
         var net = new Network<double>(NetworkSpec.Create([3, 4, 2]));
         var x = new Matrix<double>(5, 4);
@@ -99,7 +102,7 @@ public class Ex4ArithmeticTests
     }
 
     [Fact]
-    public void Softmax_and_sigmoid_costs_stay_finite_for_huge_logits()
+    public void SoftmaxAndSigmoidCostsStayFiniteForHugeLogits()
     {
         foreach (var output in new[] { Activation.Sigmoid, Activation.Softmax })
         {
@@ -114,7 +117,7 @@ public class Ex4ArithmeticTests
     }
 
     [Fact]
-    public void Training_step_allocates_nothing_once_warm()
+    public void TrainingStepAllocatesNothingOnceWarm()
     {
         var net = new Network<float>(NetworkSpec.Create([20, 16, 4], Activation.Relu, Activation.Softmax));
         var x = new Matrix<float>(32, 20);

@@ -3,7 +3,7 @@ using Backprop.Experiments;
 using Backprop.Networks;
 using Backprop.Numerics;
 
-namespace Backprop.Tests.Engine;
+namespace Backprop.Tests.Scenarios;
 
 /// <summary>The course's pretrained ex4weights.mat, read by our .mat reader, against a PyTorch/SciPy computation (Fixtures/engine/make_ex4_fixture.py).</summary>
 public class Ex4WeightsTests
@@ -13,7 +13,7 @@ public class Ex4WeightsTests
     [InlineData(0.0)]
     [InlineData(1.0)]
     [InlineData(3.0)]
-    public void Cost_gradient_and_predictions_match_the_reference(double lambda)
+    public void CostGradientAndPredictionsMatchTheReference(double lambda)
     {
         var f = Fixture.Json("engine", "ex4_generated.json");
         var network = CourseFiles.LoadThetas(MatFile.Read(Fixture.Path("mat", "corpus", "ex4weights.mat")));
@@ -33,7 +33,7 @@ public class Ex4WeightsTests
     }
 
     [Fact]
-    public void NaN_in_X_and_labels_outside_1_to_K_are_named()
+    public void NaNInXAndLabelsOutside1ToKAreNamed()
     {
         var x = new double[6];
         x[4] = double.NaN;

@@ -1,11 +1,8 @@
 using System.Globalization;
 using System.Numerics;
-using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
-using Backprop.Networks;
 using Backprop.Numerics;
 
-namespace Backprop.Layers;
+namespace Backprop.Networks;
 
 /// <summary>
 /// Inverted dropout for a network's training passes: before weight layer l, each of its inputs is kept
@@ -81,24 +78,8 @@ public sealed class Dropout<T> where T : unmanaged, IFloatingPointIeee754<T>
             var mask = masks[l].AsSpan(0, rows * sizes[l]);
             var draws = this.draws.AsSpan(0, mask.Length);
             random.NextUInt32(draws);
-            Select(draws, thresholds[l], scales[l], mask);
+            Elementwise.SelectAtLeast(draws, thresholds[l], scales[l], mask);   // mask = u ≥ threshold ? 1/(1 − p) : 0
         }
-    }
-
-    /// <summary>mask[i] = draws[i] ≥ threshold ? scale : 0 (a vector at a time for float32).</summary>
-    private static void Select(ReadOnlySpan<uint> draws, uint threshold, T scale, Span<T> mask)
-    {
-        int i = 0;
-        if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
-        {
-            var single = MemoryMarshal.Cast<T, float>(mask);
-            var limit = new Vector<uint>(threshold);
-            var bits = new Vector<uint>(BitConverter.SingleToUInt32Bits(float.CreateTruncating(scale)));
-            for (; i <= draws.Length - Vector<uint>.Count; i += Vector<uint>.Count)
-                Vector.AsVectorSingle(Vector.GreaterThanOrEqual(new Vector<uint>(draws[i..]), limit) & bits).CopyTo(single[i..]);
-        }
-        for (; i < draws.Length; i++)
-            mask[i] = draws[i] >= threshold ? scale : T.Zero;
     }
 
     /// <summary>The current mask of weight layer l's input [rows, size] (0 or 1/(1 − p)); null when pₗ = 0.</summary>
@@ -113,7 +94,7 @@ public sealed class Dropout<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (rates[layer] == 0) return input;
         var output = new Matrix<T>(outputs[layer], 0, Rows, sizes[layer]);
-        TensorPrimitives.Multiply<T>(input.Span, masks[layer].AsSpan(0, Rows * sizes[layer]), output.Span);
+        Elementwise.Multiply<T>(input.Span, masks[layer].AsSpan(0, Rows * sizes[layer]), output.Span);
         return output;
     }
 
@@ -125,7 +106,7 @@ public sealed class Dropout<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal void Backward(int layer, Span<T> dInput)
     {
         if (rates[layer] == 0) return;
-        TensorPrimitives.Multiply<T>(dInput, masks[layer].AsSpan(0, Rows * sizes[layer]), dInput);
+        Elementwise.MultiplyInPlace<T>(dInput, masks[layer].AsSpan(0, Rows * sizes[layer]));
     }
 
     /// <summary>Throws unless these masks fit the network and the batch.</summary>

@@ -5,7 +5,7 @@ using Backprop.Networks;
 using Backprop.Numerics;
 using Backprop.Verification;
 
-namespace Backprop.Tests.Engine;
+namespace Backprop.Tests.Networks;
 
 /// <summary>Inverted dropout against NumPy-drawn masks and PyTorch autograd (Fixtures/engine/make_training_fixtures.py).</summary>
 public class DropoutTests
@@ -41,7 +41,7 @@ public class DropoutTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void Masks_are_numpys_draws_batch_after_batch(string name)
+    public void MasksAreNumpysDrawsBatchAfterBatch(string name)
     {
         var (_, dropout, _, _, _, c) = Load<double>(name);
         AssertMasks(dropout, c.GetProperty("keep"), $"{name} first batch");
@@ -50,7 +50,7 @@ public class DropoutTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void Float32_masks_are_the_same_draws(string name)
+    public void Float32MasksAreTheSameDraws(string name)
     {
         var (_, dropout, _, _, _, c) = Load<float>(name);
         AssertMasks(dropout, c.GetProperty("keep"), $"{name} first batch (float32)");
@@ -59,7 +59,7 @@ public class DropoutTests
     }
 
     [Fact]
-    public void Bulk_draws_continue_the_one_at_a_time_stream()
+    public void BulkDrawsContinueTheOneAtATimeStream()
     {
         var one = new Numerics.NumPyRandom(12345u);
         var bulk = new Numerics.NumPyRandom(12345u);
@@ -75,7 +75,7 @@ public class DropoutTests
     }
 
     [Fact]
-    public void Large_float32_masks_equal_float64_masks()
+    public void LargeFloat32MasksEqualFloat64Masks()
     {
         var spec = NetworkSpec.Create([300, 257, 10], Activation.Relu, Activation.Softmax);
         var f = new Dropout<float>(spec, hidden: 0.35, input: 0.15, seed: 8);
@@ -90,7 +90,7 @@ public class DropoutTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void Cost_and_gradient_with_a_fixed_mask_match_pytorch_autograd(string name)
+    public void CostAndGradientWithAFixedMaskMatchPytorchAutograd(string name)
     {
         var (net, dropout, x, y, lambda, c) = Load<double>(name);
         double cost = net.CostAndGradient(x, y, lambda, dropout);
@@ -102,7 +102,7 @@ public class DropoutTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void Float32_matches_to_1e5(string name)
+    public void Float32MatchesTo1e5(string name)
     {
         var (net, dropout, x, y, lambda, c) = Load<float>(name);
         double cost = net.CostAndGradient(x, y, lambda, dropout);
@@ -115,7 +115,7 @@ public class DropoutTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void Gradient_check_passes_with_a_fixed_mask(string name)
+    public void GradientCheckPassesWithAFixedMask(string name)
     {
         var (net, dropout, x, y, lambda, _) = Load<double>(name);
         var result = GradientCheck.Run(net, x, y, lambda, dropout: dropout);
@@ -123,7 +123,7 @@ public class DropoutTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void Cost_and_prediction_without_the_dropout_argument_are_the_plain_network(string name)
+    public void CostAndPredictionWithoutTheDropoutArgumentAreThePlainNetwork(string name)
     {
         var (net, dropout, x, y, lambda, c) = Load<double>(name);
         var before = net.PredictProba(x).Span.ToArray();
@@ -134,7 +134,7 @@ public class DropoutTests
     }
 
     [Fact]
-    public void Zero_rates_change_nothing()
+    public void ZeroRatesChangeNothing()
     {
         var (net, _, x, y, lambda, _) = Load<double>("relu-softmax-hidden");
         double plain = net.CostAndGradient(x, y, lambda);
@@ -147,7 +147,7 @@ public class DropoutTests
     }
 
     [Fact]
-    public void Kept_fraction_is_one_minus_the_rate_and_the_mask_mean_is_one()
+    public void KeptFractionIsOneMinusTheRateAndTheMaskMeanIsOne()
     {
         var spec = NetworkSpec.Create([300, 500, 10], Activation.Relu, Activation.Softmax);
         var dropout = new Dropout<float>(spec, hidden: 0.3, input: 0.2, seed: 5);
@@ -161,7 +161,7 @@ public class DropoutTests
     }
 
     [Fact]
-    public void Same_seed_same_masks_other_seed_other_masks()
+    public void SameSeedSameMasksOtherSeedOtherMasks()
     {
         var spec = NetworkSpec.Create([20, 30, 5], Activation.Relu, Activation.Softmax);
         float[] Draw(int seed)
@@ -175,7 +175,7 @@ public class DropoutTests
     }
 
     [Fact]
-    public void Bad_rates_and_mismatched_masks_are_rejected_with_clear_errors()
+    public void BadRatesAndMismatchedMasksAreRejectedWithClearErrors()
     {
         var spec = NetworkSpec.Create([4, 6, 3], Activation.Relu, Activation.Softmax);
         Assert.Contains("[0, 1)", Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout<double>(spec, hidden: 1.0)).Message);

@@ -125,4 +125,20 @@ public static class NumericKernels
         }
         return s;
     }
+
+    /// <summary>mask[i] = draws[i] ≥ threshold ? scale : 0 (a vector at a time for float32).</summary>
+    internal static void SelectAtLeast<T>(ReadOnlySpan<uint> draws, uint threshold, T scale, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
+        {
+            var single = MemoryMarshal.Cast<T, float>(mask);
+            var limit = new Vector<uint>(threshold);
+            var bits = new Vector<uint>(BitConverter.SingleToUInt32Bits(float.CreateTruncating(scale)));
+            for (; i <= draws.Length - Vector<uint>.Count; i += Vector<uint>.Count)
+                Vector.AsVectorSingle(Vector.GreaterThanOrEqual(new Vector<uint>(draws[i..]), limit) & bits).CopyTo(single[i..]);
+        }
+        for (; i < draws.Length; i++)
+            mask[i] = draws[i] >= threshold ? scale : T.Zero;
+    }
 }

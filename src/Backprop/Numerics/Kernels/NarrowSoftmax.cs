@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Backprop.Layers;
+namespace Backprop.Numerics;
 
 /// <summary>
-/// The row steps of <see cref="Activations.SoftmaxRows{T}"/> for blocks of float32 rows of 8 to 16 elements (10 classes),
+/// The row steps of <see cref="SoftmaxKernel.Rows{T}"/> for blocks of float32 rows of 8 to 16 elements (10 classes),
 /// one masked 512-bit vector per row instead of element loops, with the same values as the scalar steps: a maximum is
 /// exact, and a vector subtraction or division rounds each element as the scalar one does; the sums stay scalar, in order.
 /// <para>A masked store covers 64 bytes, into the next row: each loop reads row r + 1 before it stores row r, or the
