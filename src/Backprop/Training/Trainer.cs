@@ -192,7 +192,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         public TrainingResult FullBatch()
         {
-            IMinimizer minimizer = o.Optimizer == OptimizerKind.Lbfgs ? new Lbfgs() : new ConjugateGradient();
+            IMinimizer minimizer = o.Optimizer switch
+            {
+                OptimizerKind.Lbfgs => new Lbfgs(),
+                OptimizerKind.TruncatedNewton => new TruncatedNewton(),   // o.Epochs is its bound on function evaluations
+                _ => new ConjugateGradient(),
+            };
             var objective = net.CreateObjective(x, Targets, o.Lambda);
             var parameters = (T[])net.Parameters.Clone();
             string? stop = null;
