@@ -28,14 +28,17 @@ namespace Backprop.Training.Optimizers;
 /// invoked once per outer iteration.
 /// </para>
 /// <para>
-/// Stopping, as tnc.c (defaults of SciPy): converged when ‖g‖ ≤ pgtol (in the scaled variables; 1e-2·√accuracy), when
-/// |f_k − f_{k+1}| ≤ ftol (f as rescaled; ftol = accuracy), or when the step length ‖x_{k+1} − x_k‖ ≤ xtol (scaled;
-/// √ε). Not converged when the evaluation budget is spent (a line search cut short keeps the point it started
-/// from, as tnc.c does), the line search fails, the cost or a gradient becomes NaN or infinite (the last accepted
-/// point is kept), or the callback returns false. Bounds are not supported: this is the unconstrained minimizer.
+/// Stopping, as tnc.c (defaults of SciPy): converged when ‖g‖ ≤ pgtol·fscale (g in the scaled variables, times the
+/// f-scale), when |f_k − f_{k+1}| ≤ ftol, or when the step length ‖x_{k+1} − x_k‖ ≤ xtol (scaled variables). Not
+/// converged when the evaluation budget is spent (a line search cut short keeps the point it started from, as tnc.c
+/// does), the line search fails, a cost or gradient becomes NaN, or infinite in a Hessian-vector product (the last
+/// accepted point is kept), or the callback returns false. A line-search trial with an infinite cost or gradient
+/// halves the trial step instead (tnc.c has no such guard). Bounds are not supported: this is the unconstrained
+/// minimizer.
 /// </para>
 /// The search state is float64 whatever T is; the objective sees the point rounded to T. The default finite-difference
-/// accuracy is √ε of T (1.5e-8 for double as in SciPy, 3.5e-4 for float, whose gradients are too coarse for 1e-8).
+/// accuracy is √ε of T (1.5e-8 for double as in SciPy, 3.5e-4 for float, whose gradients are too coarse for 1e-8);
+/// the default tolerances are SciPy's for double (ftol = xtol = 1.5e-8, pgtol = 1.2e-6) whatever T.
 /// </summary>
 public sealed class TruncatedNewton : IMinimizer
 {
@@ -44,9 +47,9 @@ public sealed class TruncatedNewton : IMinimizer
     /// <param name="maxStep">stepmx: the initial bound on a step's length (scaled variables).</param>
     /// <param name="accuracy">Relative precision of the finite differences; null = √ε of T.</param>
     /// <param name="minimumCost">fmin: an estimate of the minimum cost, used for the first trial step.</param>
-    /// <param name="costTolerance">ftol; null = the accuracy.</param>
+    /// <param name="costTolerance">ftol; null = √ε(double) = 1.5e-8 (SciPy's: its default accuracy).</param>
     /// <param name="stepTolerance">xtol; null = √ε (1.5e-8).</param>
-    /// <param name="gradientTolerance">pgtol; null = 1e-2·√accuracy.</param>
+    /// <param name="gradientTolerance">pgtol; null = 1e-2·√(√ε(double)) = 1.2e-6 (SciPy's default).</param>
     /// <param name="rescale">Rescale f when |log₁₀ ‖g‖| exceeds this.</param>
     public TruncatedNewton(int? maxCGIterations = null, double eta = 0.25, double maxStep = 10, double? accuracy = null,
         double minimumCost = 0, double? costTolerance = null, double? stepTolerance = null, double? gradientTolerance = null,
@@ -198,16 +201,18 @@ public sealed class TruncatedNewton : IMinimizer
             _xoffset = new double[_n];
             double f = Evaluate(xOut, _gfull);
             if (eval.Problem is not null)
-                return new MinimizationResult(f, 0, eval.Evaluations, false, $"Stopped: {eval.Problem} at the starting point.", []);
+                return new MinimizationResult(f, 0, eval.Evaluations, false, $"Stopped: {eval.Problem} at iteration 0 (the starting point).", []);
+            double cost = f;   // the cost at the accepted point as the objective returned it (f is rescaled below)
 
             // Unbounded variables: scale by 1 + |x₀|, offset x₀, so the scaled start is 0.
             for (int i = 0; i < _n; i++) { _xscale[i] = 1 + Math.Abs(xOut[i]); _xoffset[i] = xOut[i]; }
             double rteps = Math.Sqrt(Eps);
             int maxCG = o.MaxCGIterations ?? Math.Clamp(_n / 2, 1, 50);
             maxCG = Math.Min(maxCG, _n);
-            double ftol = o.CostTolerance ?? _accuracy;
+            // SciPy's tolerances for its default accuracy √ε(double), whatever T's finite-difference accuracy.
+            double ftol = o.CostTolerance ?? rteps;
             double xtol = o.StepTolerance ?? rteps;
-            double pgtol = o.GradientTolerance ?? 1e-2 * Math.Sqrt(_accuracy);
+            double pgtol = o.GradientTolerance ?? 1e-2 * Math.Sqrt(rteps);
             double stepmx = o.MaxStep;
 
             _x = new double[_n];
@@ -278,7 +283,7 @@ public sealed class TruncatedNewton : IMinimizer
 
                 // tnc.c passes fmin / fscale (not · fscale) for the first trial step; kept as is.
                 alpha = InitialStep(f, o.MinimumCost / _fscale, oldgtp, spe);
-                var search = LineSearch(pk, ref f, ref alpha, ftol, spe);
+                var search = LineSearch(pk, ref f, ref cost, ref alpha, ftol, spe);
                 if (search == SearchResult.Diverged) { outcome = Outcome.Diverged; break; }
                 if (search == SearchResult.Failed) { outcome = Outcome.LineSearchFailed; break; }
                 if (alpha >= 0.9 * ustpmax) stepmx *= 1e2;   // the step bound was reached: allow longer steps
@@ -294,11 +299,11 @@ public sealed class TruncatedNewton : IMinimizer
                 if (newcon && eval.Evaluations == oldnfeval) { outcome = Outcome.NoProgress; break; }
 
                 niter++;
-                _history.Add(f / _fscale);
+                _history.Add(cost);
                 if (onIteration is not null)
                 {
                     Unscale(_x, _point);
-                    if (!onIteration(new IterationReport(niter, f / _fscale, eval.Evaluations) { Point = _point }))
+                    if (!onIteration(new IterationReport(niter, cost, eval.Evaluations) { Point = _point }))
                     { outcome = Outcome.Callback; break; }
                 }
 
@@ -334,7 +339,6 @@ public sealed class TruncatedNewton : IMinimizer
             }
 
             Unscale(_x, xOut);
-            double cost = f / _fscale;
             double gmax = 0;
             foreach (double v in _gfull) gmax = Math.Max(gmax, Math.Abs(v));
             string message = outcome switch
@@ -555,17 +559,19 @@ public sealed class TruncatedNewton : IMinimizer
                 }
                 sds = Dot(_sk, bsk);
                 if (sds == 0.0) sds = 1.0;
-                for (int i = 0; i < _n; i++) emat[i] = emat[i] - bsk[i] * bsk[i] / sds + _yk[i] * _yk[i] / yksk;
+                // SciPy's tnc.c (1.10 and its reformatted source) writes emat -= bsk²/sds + yk²/yksk, subtracting the yk term
+                // that Nash's TN and the earlier C add; kept, so that the iterates are SciPy's.
+                for (int i = 0; i < _n; i++) emat[i] -= bsk[i] * bsk[i] / sds + _yk[i] * _yk[i] / yksk;
             }
         }
 
         // ---- Gill and Murray's line search ----
 
         /// <summary>
-        /// tnc.c's linearSearch: on Ok, x += α·p, f and gfull are those of the new point. On MaxEvaluations or Failed
+        /// tnc.c's linearSearch: on Ok, x += α·p, f (rescaled), cost (as returned) and gfull are those of the new point. On MaxEvaluations or Failed
         /// the point is unchanged and α is the best step found so far (0 if none).
         /// </summary>
-        private SearchResult LineSearch(double[] p, ref double f, ref double alpha, double ftol, double xbnd)
+        private SearchResult LineSearch(double[] p, ref double f, ref double cost, ref double alpha, double ftol, double xbnd)
         {
             const int maxlsit = 64;
             double[] temp = _trial, tempgfull = _trialGradient, newgfull = _bestGradient;
@@ -584,7 +590,7 @@ public sealed class TruncatedNewton : IMinimizer
                 FPrecision = ftol,
                 XBound = xbnd,
             };
-            double u = alpha, fu = f;
+            double u = alpha, fu = f, bestCost = cost;
             int itcnt = 0;
             var itest = s.Init(o.Eta, 1e-4, ref u, fu, gu);
             while (itest == StepSearch.Status.Evaluate)
@@ -593,17 +599,30 @@ public sealed class TruncatedNewton : IMinimizer
                 double ualpha = s.XMin + u;
                 for (int i = 0; i < _n; i++) temp[i] = _x[i] + ualpha * p[i];
                 fu = Evaluate(temp, tempgfull);
-                if (eval.Problem is not null) { alpha = s.XMin; return SearchResult.Diverged; }
+                if (eval.Problem is not null)
+                {
+                    // A NaN stops the run. An infinite cost (or gradient) is a step too long for the objective (an
+                    // overflowing cross-entropy): halve the trial step, where tnc.c would feed ∞ to its interpolation.
+                    if (eval.Problem.Contains("NaN", StringComparison.Ordinal)) { alpha = s.XMin; return SearchResult.Diverged; }
+                    u *= 0.5;
+                    continue;
+                }
+                double trialCost = fu;
                 fu *= _fscale;
                 ScaleGradient(tempgfull, temp);
                 gu = Dot(temp, p);
                 itest = s.Iterate(ref u, ref fu, ref gu);
-                if (s.XMin == ualpha) tempgfull.CopyTo(newgfull, 0);   // a new best point
+                if (s.XMin == ualpha)
+                {
+                    tempgfull.CopyTo(newgfull, 0);   // a new best point
+                    bestCost = trialCost;
+                }
             }
             alpha = s.XMin;
             if (itest == StepSearch.Status.Ok)
             {
                 f = s.FMin;
+                cost = bestCost;
                 Axpy(alpha, p, _x);
                 newgfull.CopyTo(_gfull, 0);
                 return SearchResult.Ok;
