@@ -23,8 +23,8 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<string?> Activation { get; } = new("--activation") { Description = "Hidden activation: sigmoid, tanh, relu, identity" };
     public Option<string?> Output { get; } = new("--output") { Description = "Output activation: softmax or sigmoid" };
     public Option<string?> Loss { get; } = new("--loss") { Description = "Loss: cross-entropy or squared-error (default: the one that goes with the output)" };
-    public Option<string?> Optimizer { get; } = new("--optimizer") { Description = "gd, sgd, momentum, nesterov, adam, lbfgs or cg" };
-    public Option<int?> Epochs { get; } = new("--epochs") { Description = "Epochs (iterations for lbfgs/cg)" };
+    public Option<string?> Optimizer { get; } = new("--optimizer") { Description = "gd, sgd, momentum, nesterov, adam, lbfgs, cg or tnc" };
+    public Option<int?> Epochs { get; } = new("--epochs") { Description = "Epochs (iterations for lbfgs/cg; function evaluations, maxfun, for tnc)" };
     public Option<int?> Batch { get; } = new("--batch-size") { Description = "Mini-batch size (0 = full batch)" };
     public Option<double?> Lr { get; } = new("--lr") { Description = "Learning rate (on the mean mini-batch gradient)" };
     public Option<string?> Schedule { get; } = new("--schedule") { Description = "constant, invscaling, adaptive, step or cosine (annealed per epoch to --min-lr)" };

@@ -192,7 +192,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         public TrainingResult FullBatch()
         {
-            IMinimizer minimizer = o.Optimizer == OptimizerKind.Lbfgs ? new Lbfgs() : new ConjugateGradient();
+            IMinimizer minimizer = o.Optimizer switch
+            {
+                OptimizerKind.Lbfgs => new Lbfgs(),
+                OptimizerKind.TruncatedNewton => new TruncatedNewton(),   // o.Epochs is its bound on function evaluations
+                _ => new ConjugateGradient(),
+            };
             var objective = net.CreateObjective(x, Targets, o.Lambda);
             var parameters = (T[])net.Parameters.Clone();
             string? stop = null;
@@ -206,7 +211,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             parameters.CopyTo(net.Parameters, 0);
             if (!double.IsFinite(result.Cost) || !AllFinite(net.Parameters))
                 throw new TrainingDivergedException($"{minimizer.Name} stopped: {result.Message} The cost became NaN or infinite; check the data for NaN or huge values.");
-            return Finish(stop ?? result.Message);
+            return Finish(stop ?? result.Message, result.Cost);   // tnc may spend its whole budget before a first iteration
         }
 
         /// <summary>Records the epoch; false (with a reason) when training should stop.</summary>
@@ -248,11 +253,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             return true;
         }
 
-        private TrainingResult Finish(string stop)
+        private TrainingResult Finish(string stop, double costIfNoEpoch = double.NaN)
         {
             if (bestParameters is not null) bestParameters.CopyTo(net.Parameters, 0);
             else if (average is { Count: > 0 }) average.CopyTo(net.Parameters);
-            double final = history.Count > 0 ? history[^1].Cost : double.NaN;
+            double final = history.Count > 0 ? history[^1].Cost : costIfNoEpoch;
             return new TrainingResult(history, history.Count, final, stop, clock.Elapsed.TotalSeconds);
         }
 

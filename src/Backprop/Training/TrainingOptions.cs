@@ -20,6 +20,8 @@ public enum OptimizerKind
     Lbfgs,
     /// <summary>Full-batch nonlinear conjugate gradient with fmincg's line search; one epoch = one iteration (line search).</summary>
     ConjugateGradient,
+    /// <summary>Full-batch truncated Newton (SciPy's TNC); epochs = the bound on function evaluations (maxfun), one recorded epoch per Newton iteration.</summary>
+    TruncatedNewton,
 }
 
 /// <summary>How the mini-batch order of each epoch is drawn.</summary>
@@ -47,7 +49,7 @@ public enum ScheduleKind
 public sealed record TrainingOptions
 {
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
-    /// <summary>Epochs for mini-batch optimizers; iterations for L-BFGS / CG.</summary>
+    /// <summary>Epochs for mini-batch optimizers; iterations for L-BFGS / CG; the bound on function evaluations (maxfun) for TNC.</summary>
     public int Epochs { get; init; } = 20;
     /// <summary>Samples per mini-batch; 0 means the whole training set (full batch).</summary>
     public int BatchSize { get; init; } = 100;
@@ -156,13 +158,15 @@ public sealed record TrainingOptions
         "adam" => OptimizerKind.Adam,
         "lbfgs" or "l-bfgs" => OptimizerKind.Lbfgs,
         "cg" or "fmincg" => OptimizerKind.ConjugateGradient,
-        _ => throw new ArgumentException($"Unknown optimizer '{name}': expected gd, sgd, momentum, nesterov, adam, lbfgs or cg."),
+        "tnc" => OptimizerKind.TruncatedNewton,
+        _ => throw new ArgumentException($"Unknown optimizer '{name}': expected gd, sgd, momentum, nesterov, adam, lbfgs, cg or tnc."),
     };
 
     public static string OptimizerName(OptimizerKind kind) => kind switch
     {
         OptimizerKind.GradientDescent => "gd",
         OptimizerKind.ConjugateGradient => "cg",
+        OptimizerKind.TruncatedNewton => "tnc",
         _ => kind.ToString().ToLowerInvariant(),
     };
 
@@ -177,13 +181,14 @@ public sealed record TrainingOptions
     };
 
     /// <summary>Full-batch minimizers ignore batch size, learning rate and schedule.</summary>
-    public bool IsFullBatchMinimizer => Optimizer is OptimizerKind.Lbfgs or OptimizerKind.ConjugateGradient;
+    public bool IsFullBatchMinimizer => Optimizer is OptimizerKind.Lbfgs or OptimizerKind.ConjugateGradient or OptimizerKind.TruncatedNewton;
 
     /// <summary>e.g. "adam epochs=12 batch=100 lr=0.001 lambda=0", followed by the schedule, dropout and averaging when used.</summary>
     public override string ToString()
     {
         var c = CultureInfo.InvariantCulture;
         // L-BFGS and CG take whole-data steps with their own line search: batch size and learning rate do not apply.
+        if (Optimizer == OptimizerKind.TruncatedNewton) return string.Create(c, $"tnc maxfun={Epochs} lambda={Lambda}");
         if (IsFullBatchMinimizer) return string.Create(c, $"{OptimizerName(Optimizer)} iterations={Epochs} lambda={Lambda}");
         var text = string.Create(c, $"{OptimizerName(Optimizer)} epochs={Epochs} batch={BatchSize} lr={LearningRate} lambda={Lambda}");
         if (Schedule == ScheduleKind.Cosine) text += string.Create(c, $" schedule=cosine{(MinLearningRate > 0 ? $"(min {MinLearningRate})" : "")}");

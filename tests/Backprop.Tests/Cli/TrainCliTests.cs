@@ -29,6 +29,22 @@ public class TrainCliTests
         Assert.True(e.Json().GetProperty("accuracy_fraction").GetDouble() > 0.85);
     }
 
+    [Fact]
+    public void Tnc_runs_with_epochs_as_its_evaluation_budget()
+    {
+        // A budget smaller than one Newton iteration (50 Hessian products for this network) leaves no epoch but valid output.
+        var tiny = CliHarness.Run("train", "--data", "digits", "--layers", "64,16,10", "--optimizer", "tnc", "--epochs", "20", "--json");
+        Assert.True(tiny.ExitCode == 0, tiny.Stderr);
+        Assert.True(double.IsFinite(tiny.Json().GetProperty("final_cost").GetDouble()));
+
+        var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,16,10", "--optimizer", "tnc", "--epochs", "200", "--lambda", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("200 function evaluations", r.Json().GetProperty("stop_reason").GetString(), StringComparison.Ordinal);
+        var history = r.Json().GetProperty("history");
+        Assert.InRange(history.GetArrayLength(), 2, 199);   // Newton iterations within 200 function evaluations
+        Assert.True(history[history.GetArrayLength() - 1].GetProperty("cost").GetDouble() < history[0].GetProperty("cost").GetDouble());
+    }
+
     [Theory]
     [InlineData("--epochs", "-1")]
     [InlineData("--data", "no-such-data")]

@@ -28,6 +28,23 @@ public class TrainerTests
         Assert.True(clf.History[^1].Cost < clf.History[0].Cost / 3, "cost falls");
     }
 
+    [Fact]
+    public void Tnc_trains_the_ex4_network_within_its_evaluation_budget()
+    {
+        // The seed-000 recipe on the 8x8 digits: 64-25-10 sigmoid, uniform ±0.125, λ = 0, TNC with maxfun = 250 (= Epochs).
+        var clf = new MlpClassifier
+        {
+            HiddenLayers = [25], Hidden = Activation.Sigmoid, Output = Activation.Sigmoid, Precision = Precision.Float64,
+            Initializer = Initializer.Uniform(0.125), Seed = 1, Scaling = Scaling.MinMax,
+            Training = new TrainingOptions { Optimizer = OptimizerKind.TruncatedNewton, Epochs = 250, Lambda = 0 },
+        };
+        clf.Fit(Digits.Value.Train);
+        Assert.Contains("250 function evaluations", clf.Result!.StopReason, StringComparison.Ordinal);
+        Assert.InRange(clf.History.Count, 5, 249);   // one record per Newton iteration, each several evaluations
+        Assert.True(clf.History[^1].Cost < 0.1 * clf.History[0].Cost, $"cost {clf.History[0].Cost} → {clf.History[^1].Cost}");
+        Assert.True(clf.Score(Digits.Value.Train) >= 0.97, $"training accuracy {clf.Score(Digits.Value.Train):P2}");
+    }
+
     [Theory]
     [InlineData(OptimizerKind.GradientDescent, 0.5)]
     [InlineData(OptimizerKind.Sgd, 0.1)]
