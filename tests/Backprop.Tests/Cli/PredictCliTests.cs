@@ -93,6 +93,19 @@ public class PredictCliTests
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"accuracy   {accuracy:F2} % ({n} samples, labels from 'y')"), r.Stdout);
     }
 
+    [Fact]
+    public void NpzXIsReadAndYScored()
+    {
+        using var dir = new TempDir();
+        const int n = 20;
+        var y = IdxFile.Read(ExchangeFixtures.MnistTestLabels).ToDoubles()[..n];
+        NpzFile.Write(dir.File("d.npz"), [new NDArray("X", "single", [n, 28, 28], ExchangeFixtures.MnistTest(n).Select(v => (float)v).ToArray()), new NDArray("y", "double", [n], y)]);
+        var r = CliHarness.Run("predict", "--model", Golden, "--input", dir.File("d.npz"), "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(Text(NumpyLabels.Take(n)), Labels(r));
+        Assert.Equal(Enumerable.Range(0, n).Count(i => NumpyLabels[i] == (int)y[i]) / (double)n, r.Json().GetProperty("accuracy").GetDouble(), 12);
+    }
+
     /// <summary>MNIST test digits drawn as images: white on black at 28x28, and dark ink on light paper, enlarged 4x off-centre in a larger canvas (PNG and JPEG).</summary>
     [Fact]
     public void PngAndJpegDigitsAreCentredLikeMnistAndRead()
