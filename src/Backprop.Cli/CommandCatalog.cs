@@ -13,7 +13,9 @@ internal static class CommandCatalog
         yield return Commands.VerifyCommand.Create();
         yield return Commands.GradcheckCommand.Create();
         yield return Commands.EvaluateCommand.Create();
+        yield return Commands.PredictCommand.Create();
         yield return Commands.ExportCommand.Create();
+        yield return Commands.ImportCommand.Create();
         yield return Commands.InspectCommand.Create();
         yield return Commands.PlotCommand.Create();
         yield return Commands.ReportCommand.Create();
