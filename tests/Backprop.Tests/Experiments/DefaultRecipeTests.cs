@@ -70,6 +70,10 @@ public class DefaultRecipeTests
                 Schedule = ScheduleKind.StepDecay, DecayFactor = 0.3, DecayEvery = 5,
             },
         };
+        // The same recipe as the main job (train with no options), so its figure is the main job's too.
+        Assert.Equal(Presets.Default.Training, clf.Training);
+        Assert.Equal((Presets.Default.HiddenLayers.Single(), Presets.Default.Scaling, Presets.Default.Precision, Presets.Default.Seed, Presets.Default.Split.ValidFraction),
+                     (clf.HiddenLayers.Single(), clf.Scaling, clf.Precision, clf.Seed, clf.ValidationFraction));
         clf.Fit(mnist.Train);
         Assert.Equal("98.12 %", $"{clf.Score(mnist.Test!):P2}");
     }
