@@ -45,7 +45,9 @@ internal static class Cli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"backprop: {parse.Errors[0].Message} (see 'backprop --help')");
+            // An unknown word explains "required command was not provided" and the like: report it first.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            stderr.WriteLine($"backprop: {Explain(parse, error.Message)} (see 'backprop {HelpFor(parse)}--help')");
             return UsageError;
         }
         try
@@ -57,6 +59,70 @@ internal static class Cli
             stderr.WriteLine($"backprop: {message}");
             return IsBadInput(e) ? UsageError : Failure;
         }
+    }
+
+    private static string HelpFor(ParseResult parse) =>
+        parse.CommandResult.Command is RootCommand ? "" : parse.CommandResult.Command.Name + " ";
+
+    /// <summary>
+    /// A parse error in the user's words: a value that does not parse says what was expected (not a .NET type), and an
+    /// unknown command or option gets the closest known one as a suggestion.
+    /// </summary>
+    internal static string Explain(ParseResult parse, string message)
+    {
+        var badValue = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'\.?$");
+        if (badValue.Success)
+        {
+            string type = badValue.Groups[3].Value;
+            string expected = type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) ? "a whole number, e.g. 12"
+                : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) ? "a number, e.g. 0.001"
+                : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false" : "another kind of value";
+            return $"{badValue.Groups[2].Value} '{badValue.Groups[1].Value}': expected {expected}.";
+        }
+        var unknown = System.Text.RegularExpressions.Regex.Match(message, @"^Unrecognized command or argument '(.*)'\.?$");
+        if (unknown.Success)
+        {
+            string token = unknown.Groups[1].Value;
+            var command = parse.CommandResult.Command;
+            var names = token.StartsWith('-')
+                ? command.Options.SelectMany(o => o.Aliases.Prepend(o.Name))
+                : command.Subcommands.Select(c => c.Name);
+            string? best = Closest(token, names);
+            string what = token.StartsWith('-') ? $"unknown option '{token}'{(command is RootCommand ? "" : $" for {command.Name}")}"
+                : command is RootCommand ? $"unknown command '{token}'" : $"unexpected argument '{token}' for {command.Name}";
+            return best is null ? what + "." : $"{what}; did you mean '{best}'?";
+        }
+        return message.TrimEnd('.') + ".";
+    }
+
+    /// <summary>The name nearest to <paramref name="typed"/> by edit distance (a swap of two letters counts once), if near enough to be a typo.</summary>
+    internal static string? Closest(string typed, IEnumerable<string> names)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (var name in names.Distinct())
+        {
+            int d = Distance(typed.ToLowerInvariant(), name.ToLowerInvariant());
+            if (d < bestDistance) (best, bestDistance) = (name, d);
+        }
+        int allowed = Math.Max(1, typed.TrimStart('-').Length / 3);
+        return bestDistance <= allowed ? best : null;
+    }
+
+    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.</summary>
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        return d[a.Length, b.Length];
     }
 
     /// <summary>Errors in what the user typed or in the files they named (exit 2), as opposed to a failed computation (exit 1).</summary>

@@ -191,6 +191,36 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
         catch (ArgumentException e) { throw new UsageException(e.Message); }
     }
 
+    /// <summary>
+    /// The options given that do nothing in the run <paramref name="p"/> describes (after the overrides): a rate for a
+    /// line-search optimizer, momentum for one without it, a batch size for a full-batch one, a schedule's knobs for
+    /// another schedule. One sentence each, for a warning on stderr.
+    /// </summary>
+    public IEnumerable<string> Warnings(ParseResult parse, ExperimentPreset p)
+    {
+        var t = p.Training;
+        string opt = TrainingOptions.OptimizerName(t.Optimizer);
+        bool given(Option o) => All.Contains(o) && parse.GetResult(o) is { Implicit: false };
+        if (t.IsFullBatchMinimizer)
+        {
+            foreach (var o in new Option[] { Lr, Batch, Schedule, DecayFactor, DecayEvery, MinLr, PowerT, Momentum, NoShuffle })
+                if (given(o)) yield return $"{o.Name} does nothing with {opt}: it takes whole-data steps sized by its own line search.";
+            yield break;
+        }
+        if (given(Momentum) && t.Optimizer is not (OptimizerKind.Momentum or OptimizerKind.Nesterov))
+            yield return $"--momentum does nothing with {opt}: only momentum and nesterov use it.";
+        if (given(Batch) && t.Optimizer == OptimizerKind.GradientDescent)
+            yield return "--batch-size does nothing with gd: it steps on the whole training set (use sgd for mini-batches).";
+        if (given(NoShuffle) && (t.Optimizer == OptimizerKind.GradientDescent || t.BatchSize == 0))
+            yield return "--no-shuffle does nothing with full batches.";
+        if ((given(DecayFactor) || given(DecayEvery)) && t.Schedule != ScheduleKind.StepDecay)
+            yield return $"--decay-factor and --decay-every do nothing with the {TrainingOptions.ScheduleName(t.Schedule)} schedule: only step uses them.";
+        if (given(MinLr) && t.Schedule != ScheduleKind.Cosine)
+            yield return $"--min-lr does nothing with the {TrainingOptions.ScheduleName(t.Schedule)} schedule: only cosine uses it.";
+        if (given(PowerT) && t.Schedule != ScheduleKind.InverseScaling)
+            yield return $"--power-t does nothing with the {TrainingOptions.ScheduleName(t.Schedule)} schedule: only invscaling uses it.";
+    }
+
     /// <summary>Loads, splits and checks; configuration errors become usage errors (exit 2).</summary>
     public static PreparedExperiment Prepare(ExperimentPreset preset, ExperimentOverrides overrides)
     {

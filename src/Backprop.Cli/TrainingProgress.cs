@@ -49,10 +49,11 @@ internal static class TrainingProgress
     /// Runs the prepared experiment with progress on <paramref name="output"/>.Progress (live on a terminal), a line
     /// every <paramref name="printEvery"/> epochs (default <see cref="DefaultPrintEvery"/>).
     /// </summary>
-    public static Experiments.ExperimentResult Run(CommandOutput output, Experiments.PreparedExperiment prepared, int? printEvery, CancellationToken cancellation = default)
+    public static Experiments.ExperimentResult Run(CommandOutput output, Experiments.PreparedExperiment prepared, int? printEvery, CancellationToken cancellation = default,
+        Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null)
     {
         int epochs = prepared.Preset.Training.Epochs;
-        return Show(output.Progress, output.Live, epochs, printEvery ?? DefaultPrintEvery(epochs), onEpoch => prepared.Run(onEpoch, cancellation));
+        return Show(output.Progress, output.Live, epochs, printEvery ?? DefaultPrintEvery(epochs), onEpoch => prepared.Run(onEpoch, cancellation, checkpoint, resume));
     }
 
     private static double Eta(EpochRecord e, int epochs, double first) =>

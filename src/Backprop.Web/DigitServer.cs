@@ -117,6 +117,8 @@ internal sealed class Predictor(Model model)
             ["classes"] = new JsonArray(m.ClassNames.Select(c => (JsonNode?)c).ToArray()),
             ["input"] = new JsonObject { ["height"] = DigitPreprocessing.Size, ["width"] = DigitPreprocessing.Size, ["range"] = "0..255, ink high" },
         };
+        o["training"] = m.Metadata.TryGetValue("training", out var training) ? training : null;
+        o["learning_rate_schedule"] = m.Metadata.TryGetValue("learning_rate_schedule", out var schedule) ? schedule : null;
         foreach (var key in new[] { "train_accuracy", "valid_accuracy", "test_accuracy" })
             o[key] = m.Metadata.TryGetValue(key, out var v) && double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : null;
         o["metadata"] = new JsonObject(m.Metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)));

@@ -47,7 +47,7 @@ internal static class BenchCommand
             GemmProvider chosen;
             try { chosen = GemmProvider.Parse(parse.GetValue(provider)!); }
             catch (ArgumentException e) { throw new UsageException($"--provider: {e.Message}"); }
-            catch (InvalidOperationException e) { throw new UsageException($"--provider: {e.Message}"); }
+            catch (InvalidOperationException e) { throw new UsageException(e.Message); }
 
             int savedThreads = Parallelism.MaxThreads;
             var savedProvider = Gemm.Provider;

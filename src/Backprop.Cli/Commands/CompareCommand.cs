@@ -27,6 +27,7 @@ internal static class CompareCommand
             int? every = TrainingProgress.PrintEvery(parse, printEvery);
             var (_, _, prepared) = x.Prepare(parse, preset);
             var run = prepared.Preset;
+            foreach (var warning in x.Warnings(parse, run)) parse.InvocationConfiguration.Error.WriteLine($"backprop: warning: {warning}");
             progress.WriteLine($"preset     {run.Name} on {prepared.Source.Name}: {run.Description}");
             if (run.Recipe.Length > 0) progress.WriteLine($"recipe     {run.Recipe}");
             var result = TrainingProgress.Run(output, prepared, every);

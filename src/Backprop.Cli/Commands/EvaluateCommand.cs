@@ -18,6 +18,9 @@ internal static class EvaluateCommand
     {
         /// <summary>Where the parameters came from, for the text output ("ex4weights").</summary>
         public abstract string Source { get; }
+        /// <summary>Which samples were scored, in words ("mnist's test split"), and as a JSON word (test, all).</summary>
+        public string SplitText { get; protected set; } = "";
+        public string Split { get; protected set; } = "all";
         public abstract Ex4Evaluation Run(double lambda);
         public abstract void AddJson(JsonObject o);
     }
@@ -31,7 +34,9 @@ internal static class EvaluateCommand
         {
             var weights = InputFiles.Read(Weights, "--weights");
             var data = InputFiles.Read(Data, "--data");
-            return CourseFiles.Evaluate(data, weights, lambda, RowMajorImages);
+            var result = CourseFiles.Evaluate(data, weights, lambda, RowMajorImages);
+            SplitText = $"all {result.Samples} samples of {Path.GetFileName(Data)}, the exercise's training set";
+            return result;
         }
 
         public override void AddJson(JsonObject o)
@@ -53,6 +58,9 @@ internal static class EvaluateCommand
             var model = Backprop.Models.Model.Load(ModelPath);
             var set = DataLoader.Load(Data);
             var d = set.Test ?? set.Train;
+            (Split, SplitText) = set.Test is not null ? ("test", $"{set.Name}'s test split, {d.Count} samples")
+                : Backprop.Data.DataSource.IsBuiltin(Data) ? ("all", $"all {d.Count} samples of {set.Name}, which has no separate test split")
+                : ("all", $"all {d.Count} samples of {Path.GetFileName(Data)}");
             if (d.FeatureCount != model.Spec.Inputs)
                 throw new InvalidDataException($"'{Data}' has {d.FeatureCount} features per sample; the model {model.Spec} takes {model.Spec.Inputs}.");
             var network = model.Precision == Backprop.Models.Precision.Float64 ? model.Network<double>() : model.Network<float>().Convert<double>();
@@ -86,7 +94,7 @@ internal static class EvaluateCommand
         var lambda = Options.Lambda();
         var json = Options.Json();
         var command = new Command("evaluate",
-            "ex4 cost and training-set accuracy of given weights on given data. JSON: cost, accuracy (a percentage, 0..100), accuracy_fraction (0..1), samples, lambda, network")
+            "ex4 cost and accuracy of given weights (or a saved model) on given data, naming the samples it scored. JSON: cost, accuracy (0..1), split (test or all), scored, samples, lambda, network")
         {
             data, weights, modelPath, lambda, pixelOrder, json,
         };
@@ -103,8 +111,9 @@ internal static class EvaluateCommand
                 var o = new JsonObject
                 {
                     ["cost"] = result.Cost,
-                    ["accuracy"] = percent,
-                    ["accuracy_fraction"] = result.Accuracy,
+                    ["accuracy"] = result.Accuracy,
+                    ["split"] = mode.Split,
+                    ["scored"] = mode.SplitText,
                     ["samples"] = result.Samples,
                     ["lambda"] = result.Lambda,
                     ["network"] = result.Network,
@@ -117,7 +126,8 @@ internal static class EvaluateCommand
                 var c = CultureInfo.InvariantCulture;
                 stdout.WriteLine(string.Create(c, $"Network: {result.Network}, λ = {result.Lambda}"));
                 stdout.WriteLine(string.Create(c, $"Cost at parameters (loaded from {mode.Source}): {result.Cost:F6}"));
-                stdout.WriteLine(string.Create(c, $"Training Set Accuracy: {percent:F2}% ({result.Samples} samples)"));
+                string label = mode is CourseFilesMode ? "Training Set Accuracy" : mode.Split == "test" ? "Test Set Accuracy" : "Accuracy";
+                stdout.WriteLine(string.Create(c, $"{label}: {percent:F2}% ({mode.SplitText})"));
             }
             return Cli.Ok;
         });

@@ -41,6 +41,9 @@ internal static class SweepCommand
             var overrides = x.Overrides(parse, preset);
             // Check every run's configuration (data, files, layers) before the first one trains.
             var first = ExperimentOptions.Prepare(preset, Sweep.Overrides(parameter, values[0], overrides));
+            if (parameter == SweepParameter.LearningRate && first.Preset.Training.IsFullBatchMinimizer)
+                throw new UsageException($"--lr: the {first.Preset.Name} preset trains with {Backprop.Training.TrainingOptions.OptimizerName(first.Preset.Training.Optimizer)}, which has no learning rate (its line search sizes the steps); sweep --lambda or --hidden, or add --optimizer sgd, momentum, nesterov, adam or gd.");
+            foreach (var warning in x.Warnings(parse, first.Preset)) parse.InvocationConfiguration.Error.WriteLine($"backprop: warning: {warning}");
             foreach (var v in values.Skip(1)) ExperimentOptions.Prepare(preset, Sweep.Overrides(parameter, v, overrides));
             var p = first.Preset;
             string header = parameter switch { SweepParameter.Lambda => "λ", SweepParameter.Hidden => "hidden", _ => "lr" };

@@ -14,28 +14,86 @@ namespace Backprop.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
+    /// <summary>Options that do not define the run: not stored in a checkpoint, free to give with --resume.</summary>
+    private static readonly string[] RunControl = ["--checkpoint", "--checkpoint-every", "--resume", "--json", "--print-every", "--threads"];
+
     public static Command Create()
     {
         var x = new ExperimentOptions();
-        var outPath = new Option<string?>("--out") { Description = "Where to save the model (default: models/<data>-mlp.json, models/<preset>-<data>.json with --preset)" };
+        var outPath = new Option<string?>("--out") { Description = "Where to save the model (default: models/<data>-mlp.json, models/<preset>-<data>.json with --preset; an existing file there is replaced with a warning)" };
         var history = new Option<string?>("--history") { Description = "Also write the per-epoch history as CSV (epoch,cost,train_accuracy,valid_accuracy,seconds,learning_rate)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Rewrite this checkpoint file (atomically) after every epoch: weights, optimizer state, schedule, generators, history, options; continue with --resume (mini-batch optimizers)" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "With --checkpoint: write it every N epochs instead of every epoch (for runs of many tiny epochs)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run a --checkpoint file holds to its epoch count (same options; --out, --checkpoint, --json, --print-every, --threads may be given)" };
         var printEvery = TrainingProgress.PrintEveryOption();
         var json = Options.Json();
         var command = new Command("train", "Train a multilayer perceptron and save it (no options: a digit recognizer on built-in MNIST; --preset for the seed experiments)");
-        x.AddTo(command, null, outPath, history, printEvery, json);
+        x.AddTo(command, null, outPath, history, checkpoint, checkpointEvery, resume, printEvery, json);
         command.SetAction(parse =>
         {
             var output = CommandOutput.Of(parse, json);
-            var (stdout, progress, asJson) = output;
-            var c = CultureInfo.InvariantCulture;
             int? every = TrainingProgress.PrintEvery(parse, printEvery);
+            if (parse.GetValue(checkpointEvery) is int ce) Options.RequirePositive(ce, "--checkpoint-every");
+            if (parse.GetValue(resume) is not { } resumePath)
+                return Execute(parse, output, every, parse.GetValue(checkpoint), parse.GetValue(checkpointEvery) ?? 1, null);
+
+            foreach (var r in parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>())
+                if (!r.Implicit && r.Option.Name != "--out" && !RunControl.Contains(r.Option.Name))
+                    throw new UsageException($"--resume continues the run with the options it was started with; {r.Option.Name} cannot change it (with --resume give only --out, --checkpoint, --json, --print-every, --threads).");
+            var file = CheckpointFile.Load(resumePath);
+            var args = new List<string>(file.Arguments);
+            if (parse.GetValue(outPath) is { } o)
+            {
+                int at = args.IndexOf("--out");
+                if (at >= 0) args.RemoveRange(at, Math.Min(2, args.Count - at));
+                args.AddRange(["--out", o]);
+            }
+            if (parse.GetValue(x.Threads) is int t) args.AddRange(["--threads", t.ToString(CultureInfo.InvariantCulture)]);
+            var again = command.Parse(["train", .. args]);
+            if (again.Errors.Count > 0) throw new UsageException($"--resume {resumePath}: its options no longer parse ({again.Errors[0].Message}).");
+            if (!string.Equals(Path.GetFullPath(file.WorkingDirectory), Path.GetFullPath("."), StringComparison.Ordinal) && args.Any(a => !Path.IsPathRooted(a) && File.Exists(Path.Combine(file.WorkingDirectory, a)) && !File.Exists(a)))
+                throw new UsageException($"--resume {resumePath}: the run was started in {file.WorkingDirectory} and names files relative to it; resume it from there.");
+            output.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resume     {resumePath}: after epoch {file.State.Epoch} of backprop train {string.Join(' ', args)}"));
+            return Execute(again, output, every, parse.GetValue(checkpoint) ?? resumePath, parse.GetValue(checkpointEvery) ?? 1, file.State);
+        });
+        return command;
+
+        // The command line's options that define the run, in order (for the checkpoint file).
+        static List<string> RunArguments(ParseResult parse)
+        {
+            var args = new List<string>();
+            bool skip = false;
+            foreach (var token in parse.Tokens)
+            {
+                if (token.Type == System.CommandLine.Parsing.TokenType.Command) continue;
+                if (token.Type == System.CommandLine.Parsing.TokenType.Option) skip = RunControl.Contains(token.Value);
+                if (!skip) args.Add(token.Value);
+            }
+            return args;
+        }
+
+        int Execute(ParseResult parse, CommandOutput output, int? every, string? checkpointPath, int checkpointEvery, TrainingCheckpoint? resumeState)
+        {
+            var (stdout, progress, asJson) = output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var c = CultureInfo.InvariantCulture;
             var (preset, _, prepared) = x.Prepare(parse);
             var p = prepared.Preset;
             var set = prepared.Source;
             var train = prepared.Train;
+            string? givenOut = parse.GetValue(outPath);
             string path = Options.RequireOutputFile(
-                parse.GetValue(outPath) ?? Path.Combine("models", ReferenceEquals(preset, Presets.Default) ? $"{set.Name}-mlp.json" : $"{p.Name}-{set.Name}.json"), "--out");
+                givenOut ?? Path.Combine("models", ReferenceEquals(preset, Presets.Default) ? $"{set.Name}-mlp.json" : $"{p.Name}-{set.Name}.json"), "--out");
             string? historyPath = parse.GetValue(history) is { } h ? Options.RequireOutputFile(h, "--history") : null;
+            if (checkpointPath is not null)
+            {
+                Options.RequireOutputFile(checkpointPath, "--checkpoint");
+                if (p.Training.IsFullBatchMinimizer)
+                    throw new UsageException($"--checkpoint needs a mini-batch optimizer (sgd, momentum, nesterov, adam, gd); {TrainingOptions.OptimizerName(p.Training.Optimizer)} keeps its line search's state to itself.");
+            }
+            foreach (var warning in x.Warnings(parse, p)) stderr.WriteLine($"backprop: warning: {warning}");
+            if (givenOut is null && resumeState is null && File.Exists(path))
+                stderr.WriteLine($"backprop: warning: {path} exists and will be replaced by this run's model (give --out to keep it)");
 
             if (!ReferenceEquals(preset, Presets.Default)) progress.WriteLine($"preset     {p.Name}: {p.Description}");
             progress.WriteLine(string.Create(c, $"data       {set.Name}: {train.Count} training samples x {train.FeatureCount} features, {train.Classes} classes" +
@@ -43,24 +101,36 @@ internal static class TrainCommand
             progress.WriteLine(string.Create(c, $"network    {string.Join("-", prepared.Spec.LayerSizes)} {(p.HiddenLayers.Length == 0 ? "" : Activations.Name(p.HiddenActivation) + "/")}{Activations.Name(p.OutputActivation)}, " +
                 $"{p.Training}, {p.Precision.ToString().ToLowerInvariant()}, init {p.Initializer}, scaling {p.ScalingFor(p.Data).ToString().ToLowerInvariant()}, seed {p.Seed}"));
 
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler? onCancel = null;
-            if (ReferenceEquals(stdout, Console.Out)) // the real console (not a test harness): Ctrl+C stops after the epoch and saves
-            {
-                onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-                Console.CancelKeyPress += onCancel;
-            }
+            // The state after the last epoch: written to --checkpoint as it comes, or kept to leave one when a signal stops the run.
+            using var interrupts = Interrupts.Listen(stdout, stderr);
+            var runArguments = RunArguments(parse);
+            TrainingCheckpoint? last = null;
+            Action<TrainingCheckpoint>? onCheckpoint = null;
+            if (!p.Training.IsFullBatchMinimizer && (checkpointPath is not null || interrupts is not null))
+                onCheckpoint = state =>
+                {
+                    last = state;
+                    if (checkpointPath is not null && (state.Epoch % checkpointEvery == 0 || state.Epoch == p.Training.Epochs || interrupts?.Signal is not null))
+                        Options.WriteOutput(checkpointPath, "--checkpoint", () => new CheckpointFile(runArguments, Directory.GetCurrentDirectory(), state).Save(checkpointPath));
+                };
             ExperimentResult result;
             try
             {
-                result = TrainingProgress.Run(output, prepared, every, cancel.Token);
+                result = TrainingProgress.Run(output, prepared, every, interrupts?.Token ?? default, onCheckpoint, resumeState);
             }
-            finally
+            catch (ArgumentException e) when (resumeState is not null)
             {
-                if (onCancel is not null) Console.CancelKeyPress -= onCancel;
+                throw new UsageException($"--resume: {Cli.OneLine(e.Message)}");
             }
             Options.WriteOutput(path, "--out", () => result.Model.Save(path));
             if (historyPath is not null) Options.WriteOutput(historyPath, "--history", () => result.History.WriteCsv(historyPath));
+            string? leftCheckpoint = checkpointPath;
+            if (interrupts?.Signal is not null && checkpointPath is null && last is not null)
+            {
+                leftCheckpoint = Path.ChangeExtension(path, ".checkpoint.json");
+                var state = last;
+                Options.WriteOutput(leftCheckpoint, "--out", () => new CheckpointFile(runArguments, Directory.GetCurrentDirectory(), state).Save(leftCheckpoint));
+            }
 
             if (asJson)
             {
@@ -70,6 +140,7 @@ internal static class TrainCommand
                     ["data"] = set.Name,
                     ["network"] = result.Model.Spec.ToString(),
                     ["training"] = p.Training.ToString(),
+                    ["learning_rate_schedule"] = p.Training.ScheduleText(),
                     ["precision"] = p.Precision.ToString().ToLowerInvariant(),
                     ["seed"] = p.Seed,
                     ["train_accuracy"] = result.TrainAccuracy,
@@ -79,6 +150,8 @@ internal static class TrainCommand
                     ["epochs"] = result.Epochs,
                     ["seconds"] = result.Seconds,
                     ["stop_reason"] = result.StopReason,
+                    ["interrupted_by"] = interrupts?.Signal,
+                    ["checkpoint"] = leftCheckpoint is null ? null : Path.GetFullPath(leftCheckpoint),
                     ["history"] = new JsonArray(result.History.Select(e => (JsonNode)new JsonObject
                     {
                         ["epoch"] = e.Epoch, ["cost"] = e.Cost, ["train_accuracy"] = e.TrainAccuracy, ["valid_accuracy"] = e.ValidAccuracy,
@@ -98,10 +171,11 @@ internal static class TrainCommand
                         stdout.WriteLine(string.Create(c, $"seed       {f.Metric} {f.Value * 100:F2} % (published by the seed: {f.Source}); ours {ours * 100:F2} %"));
                 if (TargetLine(p, result) is { } targetLine) stdout.WriteLine(targetLine);
                 stdout.WriteLine($"model      saved to {Path.GetFullPath(path)}");
+                if (interrupts?.Signal is not null && leftCheckpoint is not null)
+                    stdout.WriteLine($"checkpoint {Path.GetFullPath(leftCheckpoint)} (continue with: backprop train --resume {leftCheckpoint})");
             }
-            return Cli.Ok;
-        });
-        return command;
+            return interrupts?.Signal is not null ? interrupts.ExitCode : Cli.Ok;
+        }
     }
 
     /// <summary>The preset's own target (not a seed figure) beside our figure; null when it has none.</summary>

@@ -79,11 +79,15 @@ public sealed class PreparedExperiment
 
     /// <summary>Trains and evaluates. <paramref name="onEpoch"/> sees every epoch's record. When
     /// <paramref name="cancellation"/> is cancelled, training stops after the current epoch and the result
-    /// holds what was trained so far (its <see cref="ExperimentResult.StopReason"/> says so).</summary>
-    public ExperimentResult Run(Action<EpochRecord>? onEpoch = null, CancellationToken cancellation = default) =>
-        Preset.Precision == Precision.Float32 ? Run<float>(onEpoch, cancellation) : Run<double>(onEpoch, cancellation);
+    /// holds what was trained so far (its <see cref="ExperimentResult.StopReason"/> says so).
+    /// <paramref name="checkpoint"/> receives the run's state after every epoch; <paramref name="resume"/> continues
+    /// from such a state (mini-batch optimizers; see <see cref="TrainingCheckpoint"/>).</summary>
+    public ExperimentResult Run(Action<EpochRecord>? onEpoch = null, CancellationToken cancellation = default,
+        Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null) =>
+        Preset.Precision == Precision.Float32 ? Run<float>(onEpoch, cancellation, checkpoint, resume) : Run<double>(onEpoch, cancellation, checkpoint, resume);
 
-    private ExperimentResult Run<T>(Action<EpochRecord>? onEpoch, CancellationToken cancellation) where T : unmanaged, IFloatingPointIeee754<T>
+    private ExperimentResult Run<T>(Action<EpochRecord>? onEpoch, CancellationToken cancellation, Action<TrainingCheckpoint>? checkpoint, TrainingCheckpoint? resume)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var p = Preset;
         var prepared = Prepare(Train)!;
@@ -98,18 +102,21 @@ public sealed class PreparedExperiment
             EpochEnded = e =>
             {
                 onEpoch?.Invoke(e);
-                return !cancellation.IsCancellationRequested;
+                return true;
             },
+            Cancellation = cancellation,
+            CheckpointReady = checkpoint,
+            ResumeFrom = resume,
         };
         var result = trainer.Fit(prepared.FeaturesAs<T>(), prepared.Labels, preparedValid?.FeaturesAs<T>(), preparedValid?.Labels);
-        string stop = cancellation.IsCancellationRequested && result.StopReason.StartsWith("stopped by the callback", StringComparison.Ordinal)
-            ? $"cancelled after epoch {result.Epochs}" : result.StopReason;
+        string stop = result.StopReason;
         var c = CultureInfo.InvariantCulture;
         var metadata = new Dictionary<string, string>
         {
             ["preset"] = p.Name,
             ["data"] = Source.Name,
             ["training"] = p.Training.ToString(),
+            ["learning_rate_schedule"] = p.Training.ScheduleText(),
             ["initializer"] = p.Initializer.ToString(),
             ["scaling"] = p.ScalingFor(p.Data).ToString(),
             ["split"] = p.Split.ToString(),

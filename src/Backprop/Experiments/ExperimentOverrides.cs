@@ -43,12 +43,22 @@ public sealed record ExperimentOverrides
     /// <summary>Applied last to the training options, for anything not listed above.</summary>
     public Func<TrainingOptions, TrainingOptions>? Training { get; init; }
 
+    /// <summary>A step-decay period of <paramref name="every"/> in <paramref name="epochs"/> epochs, stretched to a run of
+    /// <paramref name="newEpochs"/> (at least 1 epoch): 5 of 12 → 83 of 200, so the rate is not frozen by a long run.</summary>
+    public static int ScaledDecayPeriod(int every, int epochs, int newEpochs) =>
+        Math.Max(1, (int)Math.Round((double)every * newEpochs / epochs, MidpointRounding.AwayFromZero));
+
     /// <summary>The preset with these changes.</summary>
     public ExperimentPreset ApplyTo(ExperimentPreset preset)
     {
         ArgumentNullException.ThrowIfNull(preset);
         var t = preset.Training;
-        if (Epochs is { } e) t = t with { Epochs = e };
+        if (Epochs is { } e)
+        {
+            t = t with { Epochs = e };
+            if (preset.DecayScalesWithEpochs && t.Schedule == ScheduleKind.StepDecay)
+                t = t with { DecayEvery = ScaledDecayPeriod(preset.Training.DecayEvery, preset.Training.Epochs, e) };
+        }
         if (Lambda is { } l) t = t with { Lambda = l };
         if (LearningRate is { } lr) t = t with { LearningRate = lr };
         if (BatchSize is { } b) t = t with { BatchSize = b };

@@ -101,6 +101,11 @@ public sealed record ExperimentPreset
     public Scaling? FileScaling { get; init; }
     public ExperimentSplit Split { get; init; } = ExperimentSplit.None;
     public required TrainingOptions Training { get; init; }
+    /// <summary>
+    /// A step-decay schedule that belongs to the run's length: when an override changes the epochs (and not the
+    /// period), the period scales with them, so the rate falls by the same total factor over any run.
+    /// </summary>
+    public bool DecayScalesWithEpochs { get; init; }
     public Precision Precision { get; init; } = Precision.Float64;
     /// <summary>Seeds the initial weights (NumPy's <c>RandomState(seed)</c>) and the stratified split.</summary>
     public int Seed { get; init; }

@@ -160,7 +160,7 @@ public static class Presets
     public static ExperimentPreset Default { get; } = new()
     {
         Name = "default",
-        Description = "Backprop's digit recognizer (the README's main job): MNIST 784-256-10 ReLU/softmax, He weights, Adam lr 0.001 ×0.3 every 5 epochs, 12 epochs, float32",
+        Description = "Backprop's digit recognizer (the README's main job): MNIST 784-256-10 ReLU/softmax, He weights, Adam lr 0.001 ×0.3 every 5 of 12 epochs (scaled with --epochs), float32",
         Data = "mnist",
         HiddenLayers = [256],
         HiddenActivation = Activation.Relu,
@@ -176,7 +176,8 @@ public static class Presets
         },
         Precision = Precision.Float32,
         Seed = 0,
-        Recipe = "Backprop's own recipe (no seed experiment): Adam, step decay ×0.3 every 5 epochs",
+        DecayScalesWithEpochs = true,
+        Recipe = "Backprop's own recipe (no seed experiment): Adam, step decay ×0.3 every 5 of 12 epochs (the period scales with --epochs)",
         SeedFigures = [],
     };
 

@@ -89,6 +89,7 @@ public sealed class MlpClassifier
         {
             ["data"] = train.Name,
             ["training"] = Training.ToString(),
+            ["learning_rate_schedule"] = Training.ScheduleText(),
             ["initializer"] = (Initializer ?? Initializer.DefaultFor(spec)).ToString(),
             ["seed"] = Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["epochs"] = Result.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),

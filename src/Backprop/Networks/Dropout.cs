@@ -58,6 +58,9 @@ public sealed class Dropout<T> where T : unmanaged, IFloatingPointIeee754<T>
         outputs = new T[sizes.Length][];
     }
 
+    /// <summary>The generator of the masks (its state goes into training checkpoints).</summary>
+    internal NumPyRandom Random => random;
+
     public NetworkSpec Spec { get; }
     /// <summary>Drop probability per weight layer's input (index 0: the features).</summary>
     public IReadOnlyList<double> Rates => rates;

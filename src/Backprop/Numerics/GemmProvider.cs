@@ -35,7 +35,7 @@ public abstract class GemmProvider
         "managed" => Managed,
         "reference" => Reference,
         "openblas" or "blas" => OpenBlas ?? throw new InvalidOperationException(
-            "The OpenBLAS provider needs libopenblas.so.0 or a CBLAS libblas.so.3 (Debian: apt-get install libopenblas0); none could be loaded."),
+            "--provider openblas needs OpenBLAS (libopenblas.so.0, or libblas.so.3 pointing at it; Debian: apt-get install libopenblas0); none could be loaded (a reference BLAS is not used in its place)."),
         _ => throw new ArgumentException($"Unknown GEMM provider '{name}': expected managed, reference or openblas."),
     };
 
@@ -84,12 +84,17 @@ internal sealed unsafe class OpenBlasProvider : GemmProvider
     /// <summary>Library names tried in order (Debian's OpenBLAS, then whatever libblas.so.3 points at).</summary>
     internal static readonly string[] Candidates = ["libopenblas.so.0", "libopenblas.so", "libblas.so.3"];
 
-    internal static GemmProvider? TryLoad()
+    internal static GemmProvider? TryLoad() => TryLoad(Candidates);
+
+    /// <summary>The first of <paramref name="candidates"/> that is OpenBLAS with CBLAS (it exports openblas_get_config:
+    /// a reference BLAS behind libblas.so.3 is not taken for it).</summary>
+    internal static GemmProvider? TryLoad(IEnumerable<string> candidates)
     {
-        foreach (var name in Candidates)
+        foreach (var name in candidates)
         {
             if (!NativeLibrary.TryLoad(name, out var handle)) continue;
-            if (NativeLibrary.TryGetExport(handle, "cblas_sgemm", out _) && NativeLibrary.TryGetExport(handle, "cblas_dgemm", out _))
+            if (NativeLibrary.TryGetExport(handle, "cblas_sgemm", out _) && NativeLibrary.TryGetExport(handle, "cblas_dgemm", out _)
+                && NativeLibrary.TryGetExport(handle, "openblas_get_config", out _))
                 return new OpenBlasProvider(handle, name);
             NativeLibrary.Free(handle);
         }

@@ -72,6 +72,21 @@ public sealed class NumPyRandom
         return r;
     }
 
+    /// <summary>The generator's whole state, as <c>RandomState.get_state()</c> gives it (key, position, cached normal).</summary>
+    public NumPyRandomState GetState() => new((uint[])_mt.Clone(), _pos, _hasGauss, _gauss);
+
+    /// <summary>Puts the generator back into <paramref name="state"/> (<c>RandomState.set_state</c>): the same stream follows.</summary>
+    public void SetState(NumPyRandomState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Key is not { Length: N }) throw new ArgumentException($"An MT19937 state has {N} key words, got {state.Key?.Length ?? 0}.", nameof(state));
+        if (state.Position is < 0 or > N) throw new ArgumentException($"An MT19937 position is in 0..{N}, got {state.Position}.", nameof(state));
+        state.Key.CopyTo(_mt, 0);
+        _pos = state.Position;
+        _hasGauss = state.HasGauss;
+        _gauss = state.Gauss;
+    }
+
     private static uint CheckSeed(long seed) =>
         seed is < 0 or > uint.MaxValue
             ? throw new ArgumentOutOfRangeException(nameof(seed), $"Seed must be between 0 and 2**32 - 1, got {seed}.")
@@ -318,3 +333,6 @@ public sealed class NumPyRandom
         return Permutation(n).AsSpan(0, size).ToArray();
     }
 }
+
+/// <summary>A <see cref="NumPyRandom"/>'s state: the 624 MT19937 key words, the position in them and the cached second normal (NumPy's <c>get_state()</c> tuple).</summary>
+public sealed record NumPyRandomState(uint[] Key, int Position, bool HasGauss, double Gauss);

@@ -67,6 +67,14 @@ public sealed class ParameterAverage<T> where T : unmanaged, IFloatingPointIeee7
     /// <summary>Writes the average into <paramref name="destination"/> (e.g. the network's parameters).</summary>
     public void CopyTo(Span<T> destination) => average.CopyTo(destination);
 
+    /// <summary>Continues from a checkpoint's average and update count.</summary>
+    internal void Restore(ReadOnlySpan<T> values, long count)
+    {
+        if (values.Length != average.Length) throw new ArgumentException($"The average holds {average.Length} parameters; the checkpoint has {values.Length}.");
+        values.CopyTo(average);
+        Count = count;
+    }
+
     public void Reset()
     {
         Array.Clear(average);

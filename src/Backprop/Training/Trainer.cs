@@ -46,6 +46,15 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Called after every epoch with its record; return false to stop training. With averaging, the network
     /// holds the optimizer's own iterate during the call (the record's accuracies are the average's).</summary>
     public Func<EpochRecord, bool>? EpochEnded { get; set; }
+    /// <summary>
+    /// Mini-batch runs: called after every whole epoch (unless training stops there by its own rules) with the state
+    /// to resume from, e.g. to write a checkpoint file. Setting it makes each epoch copy the state.
+    /// </summary>
+    public Action<TrainingCheckpoint>? CheckpointReady { get; set; }
+    /// <summary>Mini-batch runs: continue from this checkpoint (its epoch + 1) to <see cref="TrainingOptions.Epochs"/>.</summary>
+    public TrainingCheckpoint? ResumeFrom { get; set; }
+    /// <summary>Checked after every epoch (and its checkpoint): when cancelled, training stops there ("cancelled after epoch N").</summary>
+    public CancellationToken Cancellation { get; set; }
 
     /// <summary>Trains on X [n, inputs] with labels 0..classes−1; validation data is optional.</summary>
     public TrainingResult Fit(Matrix<T> x, int[] labels, Matrix<T>? validX = null, int[]? validLabels = null)
@@ -59,6 +68,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         int classes = Network.Spec.Outputs == 1 ? 2 : Network.Spec.Outputs;
         // Mini-batches build their own target rows from the labels; the whole one-hot matrix only when full batches need it.
         Targets.Validate(labels, classes, Network.Spec.Outputs);
+        if (Options.IsFullBatchMinimizer && (ResumeFrom is not null || CheckpointReady is not null))
+            throw new ArgumentException($"Checkpoints need a mini-batch optimizer (sgd, momentum, nesterov, adam, gd); {TrainingOptions.OptimizerName(Options.Optimizer)} keeps its line search's state to itself.");
         var run = new Run(this, x, labels, classes, validX, validLabels);
         return Options.IsFullBatchMinimizer ? run.FullBatch() : run.MiniBatch();
     }
@@ -73,6 +84,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         private readonly TrainingOptions o = trainer.Options;
         private readonly TrainingHistory history = new();
         private readonly Stopwatch clock = Stopwatch.StartNew();
+        /// <summary>Training time before this process (a resumed run's clock continues).</summary>
+        private double secondsBefore;
+        private double Elapsed => secondsBefore + clock.Elapsed.TotalSeconds;
         private double bestValid = double.NegativeInfinity;
         private int epochsSinceBest;
         private T[]? bestParameters;
@@ -124,8 +138,16 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var by = fullBatch ? Targets : new Matrix<T>(batch, net.Spec.Outputs);
             var lastGood = (T[])net.Parameters.Clone();
             long samplesSeen = 0;
+            int firstEpoch = 1;
+            if (trainer.ResumeFrom is { } resume)
+            {
+                Restore(resume, optimizer, order, random, dropout?.Random, shiftRandom, schedule as LearningRateSchedule);
+                samplesSeen = resume.SamplesSeen;
+                net.Parameters.CopyTo(lastGood, 0);
+                firstEpoch = resume.Epoch + 1;
+            }
             string stop = $"completed {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}";
-            for (int epoch = 1; epoch <= o.Epochs; epoch++)
+            for (int epoch = firstEpoch; epoch <= o.Epochs; epoch++)
             {
                 double rate = schedule?.Rate ?? o.EpochRate(epoch);
                 if (o.Shuffle && !fullBatch)
@@ -186,6 +208,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 net.Parameters.CopyTo(lastGood, 0);
                 if (!EndEpoch(epoch, epochCost, rate, out var reason)) { stop = reason; break; }
                 if (schedule is { ShouldStop: true }) { stop = schedule.StopReason!; break; }
+                trainer.CheckpointReady?.Invoke(Capture(epoch, samplesSeen, optimizer, order, random, dropout?.Random, shiftRandom, schedule as LearningRateSchedule));
+                if (trainer.Cancellation.IsCancellationRequested) { stop = $"cancelled after epoch {epoch}"; break; }
             }
             return Finish(stop);
         }
@@ -206,6 +230,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 // The objective left the network at the last evaluated point; evaluate the accepted one.
                 if (!report.Point.IsEmpty) Numerics.Convert.Copy<double, T>(report.Point.Span, net.Parameters);
                 if (!EndEpoch(report.Iteration, report.Cost, 0, out var reason)) { stop = reason; return false; }
+                if (trainer.Cancellation.IsCancellationRequested) { stop = $"cancelled after epoch {report.Iteration}"; return false; }
                 return true;
             });
             parameters.CopyTo(net.Parameters, 0);
@@ -234,7 +259,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 net.Parameters.CopyTo(bestParameters, 0);
             }
             if (averaged) raw!.CopyTo(net.Parameters, 0);
-            var record = new EpochRecord(epoch, cost, train, valid, clock.Elapsed.TotalSeconds, rate);
+            var record = new EpochRecord(epoch, cost, train, valid, Elapsed, rate);
             history.Add(record);
             if (trainer.EpochEnded is { } callback && !callback(record)) { reason = $"stopped by the callback after epoch {epoch}"; return false; }
             if (valid is double v && o.EarlyStoppingPatience > 0)
@@ -258,7 +283,98 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (bestParameters is not null) bestParameters.CopyTo(net.Parameters, 0);
             else if (average is { Count: > 0 }) average.CopyTo(net.Parameters);
             double final = history.Count > 0 ? history[^1].Cost : costIfNoEpoch;
-            return new TrainingResult(history, history.Count, final, stop, clock.Elapsed.TotalSeconds);
+            return new TrainingResult(history, history.Count, final, stop, Elapsed);
+        }
+
+        /// <summary>The whole state after <paramref name="epoch"/> (see <see cref="TrainingCheckpoint"/>).</summary>
+        private TrainingCheckpoint Capture(int epoch, long samplesSeen, IStepOptimizer<T> optimizer, int[] order, NumPyRandom random,
+            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, LearningRateSchedule? schedule)
+        {
+            long steps = 0;
+            T[][] buffers = [];
+            switch (optimizer)
+            {
+                case Adam<T> adam: (steps, buffers) = adam.SaveState(); break;
+                case Momentum<T> momentum: buffers = momentum.SaveState(); break;
+            }
+            return new TrainingCheckpoint
+            {
+                Epoch = epoch,
+                Seconds = Elapsed,
+                SamplesSeen = samplesSeen,
+                Precision = typeof(T) == typeof(float) ? "float32" : "float64",
+                Training = o.ToString(),
+                Parameters = ToDouble(net.Parameters),
+                OptimizerSteps = steps,
+                OptimizerState = buffers.Select(b => ToDouble(b)).ToArray(),
+                Order = (int[])order.Clone(),
+                Shuffle = random.GetState(),
+                Dropout = dropoutRandom?.GetState(),
+                Shift = shiftRandom?.GetState(),
+                Average = average is null ? null : ToDouble(average.Average),
+                AverageCount = average?.Count ?? 0,
+                ScheduleRate = schedule?.Rate,
+                ScheduleBestCost = schedule?.BestCost,
+                ScheduleNoImprovement = schedule?.NoImprovementCount ?? 0,
+                BestValid = double.IsFinite(bestValid) ? bestValid : null,
+                EpochsSinceBest = epochsSinceBest,
+                BestParameters = bestParameters is null ? null : ToDouble(bestParameters),
+                History = history.ToArray(),
+            };
+        }
+
+        /// <summary>Puts the run back into <paramref name="c"/>'s state (the inverse of <see cref="Capture"/>).</summary>
+        private void Restore(TrainingCheckpoint c, IStepOptimizer<T> optimizer, int[] order, NumPyRandom random,
+            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, LearningRateSchedule? schedule)
+        {
+            string precision = typeof(T) == typeof(float) ? "float32" : "float64";
+            if (c.Precision != precision) throw new ArgumentException($"The checkpoint is of a {c.Precision} run; this one is {precision}.");
+            if (c.Training != o.ToString()) throw new ArgumentException($"The checkpoint was written by a run with '{c.Training}'; this run has '{o}'.");
+            if (c.Parameters.Length != net.ParameterCount) throw new ArgumentException($"The checkpoint holds {c.Parameters.Length} parameters; the network {net.Spec} has {net.ParameterCount}.");
+            if (c.Order.Length != order.Length) throw new ArgumentException($"The checkpoint's run had {c.Order.Length} training samples; this one has {order.Length}.");
+            if (c.Epoch > o.Epochs) throw new ArgumentException($"The checkpoint is after epoch {c.Epoch}, beyond the run's {o.Epochs} epochs.");
+            if ((c.Dropout is null) != (dropoutRandom is null) || (c.Shift is null) != (shiftRandom is null) || (c.Average is null) != (average is null))
+                throw new ArgumentException("The checkpoint's run used dropout, shifts or averaging differently from this one.");
+            FromDouble(c.Parameters, net.Parameters);
+            var buffers = c.OptimizerState.Select(b => { var t = new T[b.Length]; FromDouble(b, t); return t; }).ToArray();
+            switch (optimizer)
+            {
+                case Adam<T> adam: adam.RestoreState(c.OptimizerSteps, buffers); break;
+                case Momentum<T> momentum: momentum.RestoreState(buffers); break;
+            }
+            c.Order.CopyTo(order, 0);
+            random.SetState(c.Shuffle);
+            if (c.Dropout is not null) dropoutRandom!.SetState(c.Dropout);
+            if (c.Shift is not null) shiftRandom!.SetState(c.Shift);
+            if (c.Average is not null)
+            {
+                var a = new T[c.Average.Length];
+                FromDouble(c.Average, a);
+                average!.Restore(a, c.AverageCount);
+            }
+            if (schedule is not null && c.ScheduleRate is double rate)
+                schedule.Restore(rate, c.ScheduleBestCost ?? double.PositiveInfinity, c.ScheduleNoImprovement);
+            bestValid = c.BestValid ?? double.NegativeInfinity;
+            epochsSinceBest = c.EpochsSinceBest;
+            if (c.BestParameters is not null)
+            {
+                bestParameters = new T[net.ParameterCount];
+                FromDouble(c.BestParameters, bestParameters);
+            }
+            history.AddRange(c.History);
+            secondsBefore = c.Seconds;
+        }
+
+        private static double[] ToDouble(ReadOnlySpan<T> values)
+        {
+            var d = new double[values.Length];
+            for (int i = 0; i < d.Length; i++) d[i] = double.CreateTruncating(values[i]);
+            return d;
+        }
+
+        private static void FromDouble(double[] values, T[] destination)
+        {
+            for (int i = 0; i < values.Length; i++) destination[i] = T.CreateTruncating(values[i]);
         }
 
         private static bool AllFinite(T[] values)

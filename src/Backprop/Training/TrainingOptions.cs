@@ -183,6 +183,16 @@ public sealed record TrainingOptions
     /// <summary>Full-batch minimizers ignore batch size, learning rate and schedule.</summary>
     public bool IsFullBatchMinimizer => Optimizer is OptimizerKind.Lbfgs or OptimizerKind.ConjugateGradient or OptimizerKind.TruncatedNewton;
 
+    /// <summary>The learning rate's course in words: "constant", "step x0.3 every 5 epochs", "cosine to 0", "invscaling power 0.5",
+    /// "adaptive"; "none (line search)" for L-BFGS and CG.</summary>
+    public string ScheduleText() => IsFullBatchMinimizer ? "none (line search)" : Schedule switch
+    {
+        ScheduleKind.StepDecay => string.Create(CultureInfo.InvariantCulture, $"step x{DecayFactor} every {DecayEvery} epoch{(DecayEvery == 1 ? "" : "s")}"),
+        ScheduleKind.Cosine => string.Create(CultureInfo.InvariantCulture, $"cosine to {MinLearningRate}"),
+        ScheduleKind.InverseScaling => string.Create(CultureInfo.InvariantCulture, $"invscaling power {PowerT}"),
+        _ => ScheduleName(Schedule),
+    };
+
     /// <summary>e.g. "adam epochs=12 batch=100 lr=0.001 lambda=0", followed by the schedule, dropout and averaging when used.</summary>
     public override string ToString()
     {
@@ -191,7 +201,14 @@ public sealed record TrainingOptions
         if (Optimizer == OptimizerKind.TruncatedNewton) return string.Create(c, $"tnc maxfun={Epochs} lambda={Lambda}");
         if (IsFullBatchMinimizer) return string.Create(c, $"{OptimizerName(Optimizer)} iterations={Epochs} lambda={Lambda}");
         var text = string.Create(c, $"{OptimizerName(Optimizer)} epochs={Epochs} batch={BatchSize} lr={LearningRate} lambda={Lambda}");
-        if (Schedule == ScheduleKind.Cosine) text += string.Create(c, $" schedule=cosine{(MinLearningRate > 0 ? $"(min {MinLearningRate})" : "")}");
+        text += Schedule switch
+        {
+            ScheduleKind.Cosine => string.Create(c, $" schedule=cosine{(MinLearningRate > 0 ? $"(min {MinLearningRate})" : "")}"),
+            ScheduleKind.StepDecay => string.Create(c, $" schedule=step(x{DecayFactor} every {DecayEvery} epoch{(DecayEvery == 1 ? "" : "s")})"),
+            ScheduleKind.InverseScaling => string.Create(c, $" schedule=invscaling(power {PowerT})"),
+            ScheduleKind.Adaptive => " schedule=adaptive",
+            _ => "",
+        };
         if (Dropout > 0) text += string.Create(c, $" dropout={Dropout}");
         if (InputDropout > 0) text += string.Create(c, $" input-dropout={InputDropout}");
         if (ShiftPixels > 0) text += string.Create(c, $" shift={ShiftPixels}");

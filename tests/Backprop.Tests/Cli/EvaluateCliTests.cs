@@ -40,8 +40,8 @@ public class EvaluateCliTests
         var y = f.GetProperty("y").Ints();
         var predictions = f.GetProperty("predictions").Ints();
         double fraction = y.Zip(predictions).Count(p => p.First == p.Second) / (double)y.Length;
-        Assert.Equal(fraction, o.GetProperty("accuracy_fraction").GetDouble(), 12);
-        Assert.Equal(fraction * 100, o.GetProperty("accuracy").GetDouble(), 8);
+        Assert.Equal(fraction, o.GetProperty("accuracy").GetDouble(), 12);   // a fraction 0..1, as every JSON accuracy (docs/json.md)
+        Assert.Equal("all", o.GetProperty("split").GetString());
         Assert.Equal(60, o.GetProperty("samples").GetInt32());
         Assert.Equal(1.0, o.GetProperty("lambda").GetDouble());
         Assert.False(string.IsNullOrEmpty(o.GetProperty("network").GetString()));
@@ -57,7 +57,7 @@ public class EvaluateCliTests
         var f = Fixture.Json("engine", "ex4_generated.json");
         string cost = f.GetProperty("lambda_0").GetProperty("cost").GetDouble().ToString("F6", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains($"Cost at parameters (loaded from ex4weights): {cost}", r.Stdout);
-        Assert.Matches(@"Accuracy: \d+\.\d\d% \(60 samples\)", r.Stdout);
+        Assert.Matches(@"Training Set Accuracy: \d+\.\d\d% \(all 60 samples of data.mat, the exercise's training set\)", r.Stdout);
     }
 
     [Fact]

@@ -107,4 +107,20 @@ public class InspectCliTests
         var v = Assert.Single(o.GetProperty("variables").EnumerateArray());
         Assert.Equal(21.0, v.GetProperty("sum").GetDouble());
     }
+
+    [Fact]
+    public void ReadsACsvWithTextLabelsAsTrainDoes()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("iris.csv");
+        File.WriteAllText(path, "sepal,petal,species\n1.0,2.0,setosa\n1.5,2.5,versicolor\n3,1,setosa\n");
+        var r = CliHarness.Run("inspect", path, "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var variables = r.Json().GetProperty("variables");
+        Assert.Equal("X", variables[0].GetProperty("name").GetString());
+        Assert.Equal([3, 2], variables[0].GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal("y", variables[1].GetProperty("name").GetString());
+        Assert.Contains("0 = setosa, 1 = versicolor", variables[1].GetProperty("note").GetString());
+        Assert.Equal(1.0, variables[1].GetProperty("sum").GetDouble());
+    }
 }

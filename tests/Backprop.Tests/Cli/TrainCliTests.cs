@@ -26,7 +26,11 @@ public class TrainCliTests
         var e = CliHarness.Run("evaluate", "--model", model, "--data", "digits", "--json");
         Assert.True(e.ExitCode == 0, e.Stderr);
         Assert.Equal(1797, e.Json().GetProperty("samples").GetInt32());
-        Assert.True(e.Json().GetProperty("accuracy_fraction").GetDouble() > 0.85);
+        Assert.True(e.Json().GetProperty("accuracy").GetDouble() is > 0.85 and <= 1);
+        Assert.Equal("all", e.Json().GetProperty("split").GetString());
+        var text = CliHarness.Run("evaluate", "--model", model, "--data", "digits");
+        Assert.Contains("Accuracy: ", text.Stdout);
+        Assert.Contains("(all 1797 samples of digits, which has no separate test split)", text.Stdout);
     }
 
     [Fact]

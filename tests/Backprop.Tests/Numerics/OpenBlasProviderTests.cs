@@ -67,3 +67,16 @@ public sealed class OpenBlasProviderTests
         Assert.Same(GemmProvider.Managed, GemmProvider.Parse("managed"));
     }
 }
+
+public sealed class OpenBlasDetectionTests
+{
+    /// <summary>Debian's reference BLAS (netlib, with CBLAS) is not OpenBLAS: --provider openblas must not run on it.</summary>
+    private const string ReferenceBlas = "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3";
+
+    [Fact]
+    public void AReferenceBlasIsNotTakenForOpenBlas()
+    {
+        Assert.Null(OpenBlasProvider.TryLoad(["libm.so.6", "no-such-library.so"]));
+        if (File.Exists(ReferenceBlas)) Assert.Null(OpenBlasProvider.TryLoad([ReferenceBlas]));
+    }
+}

@@ -126,6 +126,20 @@ public class DigitServerTests(DigitServerFixture server)
     }
 
     [Fact]
+    public void ModelInfoShowsTheTrainingAndItsLearningRateSchedule()
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["training"] = Backprop.Experiments.Presets.Default.Training.ToString(),
+            ["learning_rate_schedule"] = Backprop.Experiments.Presets.Default.Training.ScheduleText(),
+        };
+        var model = Model.From(server.Model.Network<float>(), server.Model.Preprocessor, server.Model.ClassNames, null, metadata);
+        var info = new Predictor(model).Info();
+        Assert.Equal("step x0.3 every 5 epochs", info["learning_rate_schedule"]!.GetValue<string>());
+        Assert.EndsWith("schedule=step(x0.3 every 5 epochs)", info["training"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_page_and_its_assets_are_served_and_load_nothing_from_outside()
     {
         foreach (var (path, type) in new[] { ("", "text/html"), ("app.js", "text/javascript"), ("app.css", "text/css") })

@@ -25,7 +25,26 @@ public static class DataFiles
             p => Mat.MatFile.Read(p));
         Register("idx", (p, h) => IsIdx(p, h),
             SingleArray(IdxFile.Read));
-        Register("csv", (p, _) => IsCsvName(p), p => new DataFileContents(p, [CsvFile.Read(p)], []));
+        Register("csv", (p, _) => IsCsvName(p), ReadCsv);
+    }
+
+    /// <summary>
+    /// A CSV as one numeric table; one that is not all numbers (text class labels, as train accepts them) as the
+    /// data set train reads from it: X (the features) and y (the labels, 0..K−1, the names in y's note).
+    /// </summary>
+    private static DataFileContents ReadCsv(string path)
+    {
+        try { return new DataFileContents(path, [CsvFile.Read(path)], []); }
+        catch (InvalidDataException numeric)
+        {
+            Dataset d;
+            try { d = CsvFile.ReadDataset(path); }
+            catch (InvalidDataException) { throw numeric; }
+            var x = new NDArray("X", "double", [d.Count, d.FeatureCount], d.Features, "features, as train reads them");
+            var y = new NDArray("y", "double", [d.Count, 1], d.Labels.Select(l => (double)l).ToArray(),
+                $"labels 0..{d.Classes - 1} from the label column: {string.Join(", ", d.ClassNames.Select((n, i) => $"{i} = {n}"))}");
+            return new DataFileContents(path, [x, y], []);
+        }
     }
 
     /// <summary>The registered format names, in detection order.</summary>

@@ -106,6 +106,26 @@ public sealed class Adam<T> : IStepOptimizer<T> where T : unmanaged, IFloatingPo
         }
     }
 
+    /// <summary>The step count and the two moments (none before the first step), for a checkpoint.</summary>
+    internal (long Steps, T[][] Buffers) SaveState() => _started ? (TimeStep, [(T[])_m!.Clone(), (T[])_v!.Clone()]) : (0, []);
+
+    /// <summary>Continues from <see cref="SaveState"/>'s output.</summary>
+    internal void RestoreState(long steps, T[][] buffers)
+    {
+        Reset();
+        if (buffers.Length == 0) return;
+        if (buffers.Length != 2 || buffers[0].Length != buffers[1].Length) throw new ArgumentException("Adam's state is two moment vectors of the same length.");
+        int n = buffers[0].Length;
+        StepOptimizerState.Ensure(ref _m, n);
+        StepOptimizerState.Ensure(ref _v, n);
+        StepOptimizerState.Ensure(ref _scratchA, n);
+        StepOptimizerState.Ensure(ref _scratchB, n);
+        buffers[0].CopyTo(_m!, 0);
+        buffers[1].CopyTo(_v!, 0);
+        TimeStep = steps;
+        _started = true;
+    }
+
     /// <summary>Zeroes the moments and the step count; the buffers are kept.</summary>
     public void Reset()
     {

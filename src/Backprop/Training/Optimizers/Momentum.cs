@@ -84,6 +84,21 @@ public sealed class Momentum<T> : IStepOptimizer<T> where T : unmanaged, IFloati
         }
     }
 
+    /// <summary>The velocity (none before the first step), for a checkpoint.</summary>
+    internal T[][] SaveState() => _started ? [(T[])_velocity!.Clone()] : [];
+
+    /// <summary>Continues from <see cref="SaveState"/>'s output.</summary>
+    internal void RestoreState(T[][] buffers)
+    {
+        Reset();
+        if (buffers.Length == 0) return;
+        if (buffers.Length != 1) throw new ArgumentException("Momentum's state is one velocity vector.");
+        StepOptimizerState.Ensure(ref _velocity, buffers[0].Length);
+        if (Nesterov) StepOptimizerState.Ensure(ref _scratch, buffers[0].Length);
+        buffers[0].CopyTo(_velocity!, 0);
+        _started = true;
+    }
+
     public void Reset()
     {
         if (_velocity is not null) Array.Clear(_velocity);

@@ -117,6 +117,15 @@ public sealed class LearningRateSchedule : ILearningRateSchedule
         }
     }
 
+    /// <summary>Continues from a checkpoint: the rate, the best cost and the no-improvement count after an epoch.</summary>
+    internal void Restore(double rate, double best, int noImprovementCount)
+    {
+        Rate = rate;
+        _best = best;
+        _noImprovementCount = noImprovementCount;
+        StopReason = null;
+    }
+
     public void Reset()
     {
         Rate = InitialRate;
