@@ -36,6 +36,7 @@ internal static class TrainCommand
             string path = Options.RequireOutputFile(
                 parse.GetValue(outPath) ?? Path.Combine("models", ReferenceEquals(preset, Presets.Default) ? $"{set.Name}-mlp.json" : $"{p.Name}-{set.Name}.json"), "--out");
             string? historyPath = parse.GetValue(history) is { } h ? Options.RequireOutputFile(h, "--history") : null;
+            if (Backprop.Models.ModelFile.TooLarge(prepared.Spec, p.Precision) is { } tooLarge) throw new UsageException($"--out {path}: {tooLarge}.");
 
             if (!ReferenceEquals(preset, Presets.Default)) progress.WriteLine($"preset     {p.Name}: {p.Description}");
             progress.WriteLine(string.Create(c, $"data       {set.Name}: {train.Count} training samples x {train.FeatureCount} features, {train.Classes} classes" +
@@ -54,6 +55,10 @@ internal static class TrainCommand
             try
             {
                 result = TrainingProgress.Run(output, prepared, every, cancel.Token);
+            }
+            catch (TrainingDivergedException e)
+            {
+                throw new TrainingDivergedException($"{e.Message} Nothing was saved to {path}.");
             }
             finally
             {

@@ -29,6 +29,20 @@ public class TrainCliTests
         Assert.True(e.Json().GetProperty("accuracy_fraction").GetDouble() > 0.85);
     }
 
+    [Fact]
+    public void A_diverging_run_exits_1_with_a_message_and_saves_nothing()
+    {
+        using var dir = new TempDir();
+        var model = dir.File("diverged.json");
+        var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,20,10", "--epochs", "3", "--lr", "1e9", "--out", model);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.StartsWith("backprop: Training diverged in epoch 1", r.Stderr);
+        Assert.Contains("Lower the learning rate", r.Stderr);
+        Assert.DoesNotContain("completed", r.Stdout);
+        Assert.False(File.Exists(model));
+    }
+
     [Theory]
     [InlineData("--epochs", "-1")]
     [InlineData("--data", "no-such-data")]
