@@ -96,7 +96,7 @@ public static class ModelFile
             if (bytes.Length != (long)spec.ParameterCount * width)
                 throw new InvalidDataException($"{name}: network {spec} needs {spec.ParameterCount} {precision} parameters ({(long)spec.ParameterCount * width} bytes); the file holds {bytes.Length} bytes.");
             if (NonFinite(bytes, width) is int bad)
-                throw new InvalidDataException($"{name}: parameter {bad} is NaN or infinite (a diverged or damaged model); refusing to load it.");
+                throw new InvalidDataException($"{name}: parameter {bad} ({Locate(spec, bad)}) is NaN or infinite (a diverged or damaged model); refusing to load it.");
             var model = width == 4
                 ? Model.From(new Network<float>(spec, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes)), pre, classes, image, metadata)
                 : Model.From(new Network<double>(spec, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes)), pre, classes, image, metadata);
@@ -136,6 +136,20 @@ public static class ModelFile
         hash.AppendData(System.Text.Encoding.UTF8.GetBytes(described.ToJsonString()));
         hash.AppendData(parameterBytes);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Where flat parameter <paramref name="index"/> sits: <c>layerL.weight[i]</c> (row-major in W [out, in]) or <c>layerL.bias[i]</c>, L from 1.</summary>
+    private static string Locate(NetworkSpec spec, int index)
+    {
+        for (int l = 1; l < spec.LayerSizes.Count; l++)
+        {
+            int weights = spec.LayerSizes[l] * spec.LayerSizes[l - 1];
+            if (index < weights) return $"layer{l}.weight[{index}]";
+            index -= weights;
+            if (index < spec.LayerSizes[l]) return $"layer{l}.bias[{index}]";
+            index -= spec.LayerSizes[l];
+        }
+        return "beyond the network";
     }
 
     /// <summary>The index of the first NaN or infinite number among little-endian floats of <paramref name="width"/> bytes, or null.</summary>
