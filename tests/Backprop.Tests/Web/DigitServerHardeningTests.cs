@@ -13,7 +13,10 @@ namespace Backprop.Tests.Web;
 /// client error gets its own status (413, 408, 415, 400), never 500, and every response carries the security headers.</summary>
 public sealed class LimitedServerFixture : IAsyncLifetime
 {
-    public static readonly ServerLimits Limits = new() { MaxBodyBytes = 100_000, MinBodyBytesPerSecond = 240, BodyGracePeriod = TimeSpan.FromSeconds(2) };
+    public static readonly ServerLimits Limits = new()
+    {
+        MaxBodyBytes = 100_000, MinBodyBytesPerSecond = 240, BodyGracePeriod = TimeSpan.FromSeconds(2), LargeBodyBytes = 50_000, LargeBodyQueue = 0,
+    };
     private WebApplication? app;
     public Uri BaseAddress { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
@@ -100,6 +103,24 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
         var line = await RawStatusLine($"POST /api/predict HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n",
             Encoding.ASCII.GetBytes(Image(1000))[..2000], TimeSpan.FromMilliseconds(250));
         Assert.Equal("HTTP/1.1 408 Request Timeout", line);
+    }
+
+    [Fact]
+    public async Task Large_bodies_are_taken_one_at_a_time_and_the_next_gets_503()
+    {
+        // The first large request holds the only permit while its body trickles in; with no queue, a second one is turned away.
+        using var first = new TcpClient();
+        await first.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port);
+        await first.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"POST /api/predict HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{{"));
+        await Task.Delay(500);
+        using var content = new StringContent(Image(30_000), Encoding.UTF8, "application/json");   // 60 KB: large too
+        using var response = await server.Client.PostAsync("api/predict", content);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        // Small requests never wait for the large ones.
+        using var small = new StringContent(Image(784), Encoding.UTF8, "application/json");
+        using var ok = await server.Client.PostAsync("api/predict", small);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        first.Close();
     }
 
     [Theory]
