@@ -52,6 +52,8 @@ internal static class Options
         if (Directory.Exists(path) || path.EndsWith('/') || path.EndsWith(Path.DirectorySeparatorChar))
             throw new UsageException($"{option} {path}: is a directory; give a file name.");
         RequireNoFileAbove(Path.GetDirectoryName(Path.GetFullPath(path)), path, option);
+        // An unwritable place (/proc, a read-only folder) is found now, not after a long run.
+        WriteOutput(path, option, () => AtomicFile.EnsureWritable(path));
         return path;
     }
 

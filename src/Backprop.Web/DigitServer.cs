@@ -1,11 +1,17 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.RateLimiting;
 using Backprop.Data.Preprocessing;
 using Backprop.Models;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,8 +25,11 @@ namespace Backprop.Web;
 /// <item><c>POST /api/predict</c> with <c>{"drawing": {"width": W, "height": H, "ink": [W·H values 0..255]}}</c> (a raw
 /// drawing, normalized like MNIST by <see cref="DigitPreprocessing"/>) or <c>{"image": [784 values 0..255]}</c> (a 28x28
 /// image already in MNIST form, row-major): the class probabilities, the predicted class and the 28x28 image the model saw.</item>
+/// <item><c>GET /healthz</c>: "Healthy" (200) when the model predicts a blank image with finite probabilities, else 503.</item>
 /// </list>
-/// Bad requests get 400 with an RFC 7807 problem whose <c>detail</c> says what was expected.
+/// Bad requests get 400 with an RFC 7807 problem whose <c>detail</c> says what was expected; a body that is not JSON
+/// 415, too large 413, too slow 408 (<see cref="ServerLimits"/>). Every response carries the security headers of
+/// <see cref="SecurityHeaders"/>. Limits and status codes: docs/robustness.md.
 /// </summary>
 public static class DigitServer
 {
@@ -42,10 +51,11 @@ public static class DigitServer
     /// <summary>Builds the app (not started) serving <paramref name="model"/> on <paramref name="urls"/>
     /// (port 0 picks a free port; read the bound addresses from <c>app.Urls</c> after <c>StartAsync</c>).</summary>
     /// <exception cref="ArgumentException">The model does not read 28x28 images.</exception>
-    public static WebApplication Build(Model model, IEnumerable<string> urls, LogLevel logLevel = LogLevel.Warning)
+    public static WebApplication Build(Model model, IEnumerable<string> urls, LogLevel logLevel = LogLevel.Warning, ServerLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(urls);
         if (Unsuitable(model) is { } reason) throw new ArgumentException(char.ToUpperInvariant(reason[0]) + reason[1..] + ".");
+        limits ??= new ServerLimits();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [],
@@ -59,15 +69,37 @@ public static class DigitServer
         // A failure to start (e.g. the port is taken) is thrown to the caller, who reports it in one line; the host's own
         // log entry would repeat it with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = limits.MaxBodyBytes;
+            k.Limits.MinRequestBodyDataRate = new MinDataRate(limits.MinBodyBytesPerSecond, limits.BodyGracePeriod);
+        });
         builder.Services.AddProblemDetails();
-        builder.Services.AddSingleton(new Predictor(model));
+        // A request Kestrel refuses while the app reads it (too large, too slow) gets Kestrel's status, not 500.
+        builder.Services.Configure<ExceptionHandlerOptions>(o => o.StatusCodeSelector = e => e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status500InternalServerError);
+        var predictor = new Predictor(model);
+        builder.Services.AddSingleton(predictor);
+        builder.Services.AddHealthChecks().AddCheck("model", () => predictor.SelfTest() is { } problem ? HealthCheckResult.Unhealthy(problem) : HealthCheckResult.Healthy());
+        // Large bodies cost seconds of a core and hundreds of MB to parse: one at a time, a few queued, the rest 503.
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(c =>
+                c.Request.ContentLength is long n && n <= limits.LargeBodyBytes || !HttpMethods.IsPost(c.Request.Method) && c.Request.ContentLength is null
+                    ? RateLimitPartition.GetNoLimiter("small")
+                    : RateLimitPartition.GetConcurrencyLimiter("large", _ => new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = limits.LargeBodyQueue }));
+        });
         var app = builder.Build();
         app.Urls.Clear();
         foreach (var url in urls) app.Urls.Add(url);
 
         var files = new EmbeddedFileProvider(typeof(DigitServer).Assembly, "Backprop.Web.wwwroot");
+        app.Use(SecurityHeaders.Middleware);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
+        app.Use(RequireJsonBodies);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -75,11 +107,23 @@ public static class DigitServer
             // The page is small and changes with the tool: always revalidate rather than serve a stale copy.
             OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
         });
+        app.MapHealthChecks("/healthz");
         app.MapGet("/api/model", (Predictor p) => Results.Content(p.Info().ToJsonString(), "application/json"));
         app.MapPost("/api/predict", async (HttpRequest request, Predictor p) =>
         {
+            if (request.ContentLength > limits.MaxBodyBytes) return TooLarge(limits);
+            MemoryStream body;
+            try
+            {
+                body = new MemoryStream(request.ContentLength is long n ? (int)n : 0);
+                await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(limits); }
+            catch (BadHttpRequestException e) { return Results.Problem(detail: e.Message, statusCode: e.StatusCode); }
+            var bytes = body.GetBuffer().AsMemory(0, (int)body.Length);
+            if (!System.Text.Unicode.Utf8.IsValid(bytes.Span)) return Bad($"The body is not valid UTF-8; send {Predictor.Expected}.");
             JsonDocument doc;
-            try { doc = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 8 }, request.HttpContext.RequestAborted); }
+            try { doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 8 }); }
             catch (JsonException e) { return Bad($"The body is not valid JSON ({e.Message}); send {Predictor.Expected}."); }
             using (doc)
             {
@@ -91,6 +135,66 @@ public static class DigitServer
     }
 
     private static IResult Bad(string detail) => Results.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
+
+    private static IResult TooLarge(ServerLimits limits) => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
+        detail: $"The body is larger than {limits.MaxBodyBytes} bytes, the most a {DigitPreprocessing.MaxSide}x{DigitPreprocessing.MaxSide} drawing of whole numbers needs.");
+
+    /// <summary>The API takes JSON only: a POST, PUT or PATCH under /api/ with another (or no) content type gets 415.</summary>
+    private static Task RequireJsonBodies(HttpContext context, RequestDelegate next)
+    {
+        var request = context.Request;
+        if (request.Path.StartsWithSegments("/api") && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
+            && !request.HasJsonContentType())
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: $"The body must be JSON with Content-Type: application/json (got {(string.IsNullOrEmpty(request.ContentType) ? "none" : $"'{request.ContentType}'")}).").ExecuteAsync(context);
+        }
+        return next(context);
+    }
+}
+
+/// <summary>
+/// The request limits of <see cref="DigitServer"/>. The defaults bound the work of one request to what the largest
+/// drawing the API accepts (4096x4096) can need; docs/robustness.md lists them with the status codes.
+/// </summary>
+public sealed record ServerLimits
+{
+    /// <summary>4 bytes a pixel ("255,") for a 4096x4096 drawing, plus 64 KiB for the rest of the JSON: 64 MiB + 64 KiB.</summary>
+    public const long DefaultMaxBodyBytes = 4L * DigitPreprocessing.MaxSide * DigitPreprocessing.MaxSide + 64 * 1024;
+
+    /// <summary>A larger body (or a larger Content-Length) gets 413.</summary>
+    public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
+    /// <summary>A body arriving slower than this, after <see cref="BodyGracePeriod"/>, gets 408 (Kestrel's defaults: 240 bytes/s, 5 s).</summary>
+    public double MinBodyBytesPerSecond { get; init; } = 240;
+    public TimeSpan BodyGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Bodies above this size (or of unknown size) are read and parsed one at a time.</summary>
+    public long LargeBodyBytes { get; init; } = 1 << 20;
+    /// <summary>How many large requests wait for their turn; more get 503.</summary>
+    public int LargeBodyQueue { get; init; } = 4;
+}
+
+/// <summary>Headers on every response of the app (pages, API, errors): no MIME sniffing, no framing, and a
+/// Content-Security-Policy that lets a page load only its own scripts, styles, images and API.</summary>
+public static class SecurityHeaders
+{
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>Sets the headers when the response starts, so that error responses (whose headers the exception handler clears) get them too.</summary>
+    public static Task Middleware(HttpContext context, RequestDelegate next)
+    {
+        context.Response.OnStarting(static state =>
+        {
+            var headers = ((HttpContext)state).Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers["Referrer-Policy"] = "no-referrer";
+            return Task.CompletedTask;
+        }, context);
+        return next(context);
+    }
 }
 
 /// <summary>A request the API cannot answer; its message is the 400's detail.</summary>
@@ -120,9 +224,18 @@ internal sealed class Predictor(Model model)
         o["training"] = m.Metadata.TryGetValue("training", out var training) ? training : null;
         o["learning_rate_schedule"] = m.Metadata.TryGetValue("learning_rate_schedule", out var schedule) ? schedule : null;
         foreach (var key in new[] { "train_accuracy", "valid_accuracy", "test_accuracy" })
-            o[key] = m.Metadata.TryGetValue(key, out var v) && double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : null;
+            o[key] = m.Metadata.TryGetValue(key, out var v) && double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
+                && double.IsFinite(d) ? d : null; // JSON has no NaN: a damaged value is reported as unknown
         o["metadata"] = new JsonObject(m.Metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)));
         return o;
+    }
+
+    /// <summary>Null when the model predicts a blank image with finite probabilities; otherwise what is wrong (for /healthz).</summary>
+    public string? SelfTest()
+    {
+        double[] p;
+        lock (gate) p = Model.PredictProba(new double[Pixels], 1);
+        return p.All(double.IsFinite) ? null : "the model's probabilities for a blank image are not finite";
     }
 
     public JsonObject Predict(JsonElement root)

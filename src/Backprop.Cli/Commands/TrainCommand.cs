@@ -94,6 +94,7 @@ internal static class TrainCommand
             foreach (var warning in x.Warnings(parse, p)) stderr.WriteLine($"backprop: warning: {warning}");
             if (givenOut is null && resumeState is null && File.Exists(path))
                 stderr.WriteLine($"backprop: warning: {path} exists and will be replaced by this run's model (give --out to keep it)");
+            if (Backprop.Models.ModelFile.TooLarge(prepared.Spec, p.Precision) is { } tooLarge) throw new UsageException($"--out {path}: {tooLarge}.");
 
             if (!ReferenceEquals(preset, Presets.Default)) progress.WriteLine($"preset     {p.Name}: {p.Description}");
             progress.WriteLine(string.Create(c, $"data       {set.Name}: {train.Count} training samples x {train.FeatureCount} features, {train.Classes} classes" +
@@ -121,6 +122,10 @@ internal static class TrainCommand
             catch (ArgumentException e) when (resumeState is not null)
             {
                 throw new UsageException($"--resume: {Cli.OneLine(e.Message)}");
+            }
+            catch (TrainingDivergedException e)
+            {
+                throw new TrainingDivergedException($"{e.Message} Nothing was saved to {path}.");
             }
             Options.WriteOutput(path, "--out", () => result.Model.Save(path));
             if (historyPath is not null) Options.WriteOutput(historyPath, "--history", () => result.History.WriteCsv(historyPath));

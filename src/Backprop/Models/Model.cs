@@ -28,6 +28,7 @@ public sealed class Model
         if (preprocessor is not null && preprocessor.FeatureCount != Spec.Inputs)
             throw new ArgumentException($"The preprocessing expects {preprocessor.FeatureCount} features; the network takes {Spec.Inputs}.");
         int classes = Spec.Outputs == 1 ? 2 : Spec.Outputs;
+        if (classNames.Any(c => c is null)) throw new ArgumentException("A class name is null; give one string per class.");
         if (classNames.Count != classes)
             throw new ArgumentException($"The network has {Spec.Outputs} output unit(s) for {classes} classes; {classNames.Count} class names were given.");
         Preprocessor = preprocessor;

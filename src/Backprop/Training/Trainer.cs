@@ -17,8 +17,9 @@ public sealed record TrainingResult(TrainingHistory History, int Epochs, double 
 /// learning-rate schedule (optionally with dropout and a running average of the parameters, EMA or SWA),
 /// or full-batch iterations of L-BFGS / conjugate gradient. After every epoch it
 /// records cost, train and validation accuracy and time, calls <see cref="EpochEnded"/> (return false to
-/// stop), and stops with a <see cref="TrainingDivergedException"/> — parameters restored to the last finite
-/// epoch — when the cost becomes NaN or infinite.
+/// stop), and stops with a <see cref="TrainingDivergedException"/> — parameters restored to the last good
+/// epoch — when the cost becomes NaN or infinite, or an epoch's mean cost exceeds <see cref="DivergenceFactor"/>
+/// times the cost of the initial parameters (the first mini-batch's).
 /// <para>With averaging, the epoch's accuracies are those of the averaged parameters, and the network ends
 /// with them (or with the best epoch's average under early stopping); the optimizer itself continues from
 /// its own iterate. Dropout masks are drawn per batch from NumPy's generator seeded with
@@ -35,6 +36,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         Network = network;
         Options = options;
     }
+
+    /// <summary>An epoch whose mean cost is more than this many times the initial cost has diverged (three orders of magnitude).</summary>
+    public const double DivergenceFactor = 1000;
 
     public Network<T> Network { get; }
     public TrainingOptions Options { get; }
@@ -146,6 +150,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 net.Parameters.CopyTo(lastGood, 0);
                 firstEpoch = resume.Epoch + 1;
             }
+            double initialCost = double.NaN; // the first batch's cost, before any step: the reference for divergence
             string stop = $"completed {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}";
             for (int epoch = firstEpoch; epoch <= o.Epochs; epoch++)
             {
@@ -193,6 +198,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                             $"Training diverged in epoch {epoch} (samples {start}..{start + count - 1}): the cost became {(double.IsNaN(cost) ? "NaN" : "infinite")}. " +
                             $"The parameters were restored to the end of epoch {epoch - 1}. Lower the learning rate (now {rate:G4}) or check the data for huge values.");
                     }
+                    if (double.IsNaN(initialCost)) initialCost = cost;
                     costSum += cost * count;
                     optimizer.Step(net.Parameters, net.Gradient, rate);
                     if (average is not null && epoch >= averageFrom) average.Update(net.Parameters);
@@ -204,6 +210,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 {
                     lastGood.CopyTo(net.Parameters, 0);
                     throw new TrainingDivergedException($"Training diverged in epoch {epoch}: a parameter became NaN or infinite. The parameters were restored to the end of epoch {epoch - 1}. Lower the learning rate (now {rate:G4}).");
+                }
+                if (initialCost > 0 && epochCost > DivergenceFactor * initialCost)
+                {
+                    lastGood.CopyTo(net.Parameters, 0);
+                    string restored = epoch == 1 ? "the initial ones" : $"the end of epoch {epoch - 1}";
+                    throw new TrainingDivergedException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"Training diverged in epoch {epoch}: the cost {epochCost:G4} is more than {DivergenceFactor:G} times the initial {initialCost:G4}. " +
+                        $"The parameters were restored to {restored}. Lower the learning rate (now {rate:G4})."));
                 }
                 net.Parameters.CopyTo(lastGood, 0);
                 if (!EndEpoch(epoch, epochCost, rate, out var reason)) { stop = reason; break; }

@@ -10,6 +10,23 @@ public class ExportCliTests
 {
     private static readonly string Fixed = Fixture.Path("onnx", "models", "relu_softmax_standardize_f32.json");
 
+    [Theory]
+    [InlineData("null", "missing \"classes\" (an array)")]
+    [InlineData("[\"0\", null, \"2\", \"3\"]", "\"classes\" must hold one string per class")]
+    public void Export_of_a_model_without_class_names_is_a_clean_error_naming_the_file(string classes, string message)
+    {
+        using var dir = new TempDir();
+        var model = dir.File("noclasses.json");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixed))!.AsObject();
+        root["classes"] = System.Text.Json.Nodes.JsonNode.Parse(classes);
+        File.WriteAllText(model, root.ToJsonString());
+        var r = CliHarness.Run("export", "--model", model, "--matlab", dir.File("m.mat"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.Contains("noclasses.json: not a valid Backprop model: " + message, r.Stderr);
+        Assert.False(File.Exists(dir.File("m.mat")));
+    }
+
     [Fact]
     public void Json_is_one_object_and_the_files_are_the_library_exports()
     {

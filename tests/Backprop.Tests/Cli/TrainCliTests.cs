@@ -49,6 +49,39 @@ public class TrainCliTests
         Assert.True(history[history.GetArrayLength() - 1].GetProperty("cost").GetDouble() < history[0].GetProperty("cost").GetDouble());
     }
 
+    [Fact]
+    public void A_diverging_run_exits_1_with_a_message_and_saves_nothing()
+    {
+        using var dir = new TempDir();
+        var model = dir.File("diverged.json");
+        var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,20,10", "--epochs", "3", "--lr", "1e9", "--out", model);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.StartsWith("backprop: Training diverged in epoch 1", r.Stderr);
+        Assert.Contains("Lower the learning rate", r.Stderr);
+        Assert.DoesNotContain("completed", r.Stdout);
+        Assert.False(File.Exists(model));
+    }
+
+    [Fact]
+    public void An_unwritable_out_path_fails_before_training()
+    {
+        var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,20,10", "--epochs", "50", "--out", "/proc/backprop-model.json");
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("backprop: --out /proc/backprop-model.json: cannot write it", r.Stderr);
+        Assert.DoesNotContain("epoch", r.Stdout);
+    }
+
+    [Fact]
+    public void A_model_too_large_to_save_is_refused_before_training()
+    {
+        using var dir = new TempDir();
+        var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,600000,10", "--out", dir.File("big.json"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("has 45,000,010 float32 parameters; a model file holds at most 31,249,999 float32 parameters: use fewer units.", r.Stderr);
+        Assert.DoesNotContain("epoch", r.Stdout);
+    }
+
     [Theory]
     [InlineData("--epochs", "-1")]
     [InlineData("--data", "no-such-data")]

@@ -94,6 +94,24 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_cost_that_grows_by_orders_of_magnitude_stops_the_run_with_the_initial_weights_kept()
+    {
+        // Softmax cross-entropy stays finite however large the logits grow: only the growth over the first cost shows the divergence.
+        var spec = NetworkSpec.Create([64, 16, 10], Activation.Relu, Activation.Softmax);
+        var net = new Network<double>(spec);
+        Initializer.He().Initialize(net, 0);
+        var initial = (double[])net.Parameters.Clone();
+        var d = Digits.Value.Train;
+        var x = Matrix<double>.FromDoubles(d.Count, d.FeatureCount, d.Features);
+        var trainer = new Trainer<double>(net, new TrainingOptions { Optimizer = OptimizerKind.Adam, LearningRate = 1e9, Epochs = 5, BatchSize = 100 });
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(x, d.Labels));
+        Assert.Contains("Training diverged in epoch 1: the cost", e.Message);
+        Assert.Contains("more than 1000 times the initial", e.Message);
+        Assert.Contains("restored to the initial ones. Lower the learning rate (now 1E+09)", e.Message);
+        Assert.Equal(initial, net.Parameters);
+    }
+
+    [Fact]
     public void Early_stopping_keeps_the_best_validation_weights()
     {
         int calls = 0;
