@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Backprop.Data.Preprocessing;
 using Backprop.Models;
+using Backprop.Web.Playground;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,6 +62,7 @@ public static class DigitServer
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(new Predictor(model));
+        builder.Services.AddPlayground();   // the live playground at /playground (Playground/)
         var app = builder.Build();
         app.Urls.Clear();
         foreach (var url in urls) app.Urls.Add(url);
@@ -87,6 +89,7 @@ public static class DigitServer
                 catch (BadRequestException e) { return Bad(e.Message); }
             }
         });
+        app.MapPlayground();
         return app;
     }
 
