@@ -19,5 +19,6 @@ internal static class CommandCatalog
         yield return Commands.ReportCommand.Create();
         yield return Commands.BenchCommand.Create();
         yield return Commands.ServeCommand.Create();
+        yield return Commands.PlaygroundCommand.Create();
     }
 }

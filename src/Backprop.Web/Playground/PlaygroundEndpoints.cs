@@ -194,7 +194,7 @@ public static class PlaygroundEndpoints
         {
             ["presets"] = presets,
             ["data"] = new JsonArray([.. PlaygroundData.Names.Select(n => (JsonNode?)n), "csv"]),
-            ["limits"] = JsonSerializer.SerializeToNode(limits),
+            ["limits"] = JsonSerializer.SerializeToNode(limits, new JsonSerializerOptions(JsonSerializerDefaults.Web)),
         };
     }
 
