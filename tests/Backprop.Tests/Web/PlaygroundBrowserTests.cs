@@ -78,7 +78,7 @@ public class PlaygroundBrowserTests(PlaygroundServerFixture server, ITestOutputH
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await page.ClickAsync("#play");
-        await page.WaitForFunctionAsync("() => document.body.dataset.state === 'done'", null, new() { Timeout = 60_000 });
+        await page.WaitForFunctionAsync("() => document.body.dataset.state === 'done'", null, new() { Timeout = 60_000, PollingInterval = 200 });
         output.WriteLine($"spiral preset: 10000 epochs in the browser in {clock.Elapsed.TotalSeconds:F1} s, {await page.GetAttributeAsync("#boundary", "data-frames")} frames");
         Assert.Equal("10,000", await page.TextContentAsync("#epoch"));
         // The seed's figure exactly (296 of its 300 points), and on 300 fresh spiral points nearly as good.
