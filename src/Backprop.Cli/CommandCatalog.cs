@@ -22,5 +22,6 @@ internal static class CommandCatalog
         yield return Commands.BenchCommand.Create();
         yield return Commands.ServeCommand.Create();
         yield return Commands.ExampleCommand.Create();
+        yield return Commands.PlaygroundCommand.Create();
     }
 }

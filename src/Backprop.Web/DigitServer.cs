@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
 using Backprop.Data.Preprocessing;
 using Backprop.Models;
+using Backprop.Web.Playground;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
@@ -90,6 +91,7 @@ public static class DigitServer
                     ? RateLimitPartition.GetNoLimiter("small")
                     : RateLimitPartition.GetConcurrencyLimiter("large", _ => new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = limits.LargeBodyQueue }));
         });
+        builder.Services.AddPlayground();   // the live playground at /playground (Playground/)
         var app = builder.Build();
         app.Urls.Clear();
         foreach (var url in urls) app.Urls.Add(url);
@@ -131,6 +133,7 @@ public static class DigitServer
                 catch (BadRequestException e) { return Bad(e.Message); }
             }
         });
+        app.MapPlayground();
         return app;
     }
 

@@ -28,7 +28,7 @@ internal static class ServeCommand
         };
         var json = Options.Json();
         var command = new Command("serve",
-            "Serve the draw-a-digit page: draw with the mouse or a finger, see the model's prediction live. API: GET /api/model, POST /api/predict. " +
+            "Serve the draw-a-digit page: draw with the mouse or a finger, see the model's prediction live; and the live playground at /playground. API: GET /api/model, POST /api/predict. " +
             "JSON: one object when listening (urls, model, trained, network, test_accuracy)")
         {
             modelPath, urls, json,
@@ -60,6 +60,7 @@ internal static class ServeCommand
                         ["trained"] = trained,
                         ["network"] = model.Spec.ToString(),
                         ["test_accuracy"] = test,
+                        ["playground"] = bound.FirstOrDefault() is { } first ? first.TrimEnd('/') + "/playground" : null,
                     });
                 }
                 else
@@ -67,6 +68,7 @@ internal static class ServeCommand
                     stdout.WriteLine($"model      {Path.GetFullPath(path)}: {model.Spec}, {model.Precision.ToString().ToLowerInvariant()}" +
                         (test is double a ? string.Create(CultureInfo.InvariantCulture, $", test accuracy {a * 100:F2} %") : ""));
                     foreach (var url in bound) stdout.WriteLine($"serving    {url}  (open it in a browser; Ctrl+C stops)");
+                    if (bound.FirstOrDefault() is { } first) stdout.WriteLine($"playground {first.TrimEnd('/')}/playground  (the live playground)");
                 }
                 stdout.Flush();
                 await app.WaitForShutdownAsync(cancellation);
