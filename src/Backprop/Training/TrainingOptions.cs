@@ -180,6 +180,14 @@ public sealed record TrainingOptions
         _ => throw new ArgumentException($"Unknown learning-rate schedule '{name}': expected constant, invscaling, adaptive, step or cosine."),
     };
 
+    /// <summary>The schedule's command-line name: constant, invscaling, adaptive, step or cosine.</summary>
+    public static string ScheduleName(ScheduleKind kind) => kind switch
+    {
+        ScheduleKind.InverseScaling => "invscaling",
+        ScheduleKind.StepDecay => "step",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
     /// <summary>Full-batch minimizers ignore batch size, learning rate and schedule.</summary>
     public bool IsFullBatchMinimizer => Optimizer is OptimizerKind.Lbfgs or OptimizerKind.ConjugateGradient or OptimizerKind.TruncatedNewton;
 

@@ -23,7 +23,7 @@ public sealed class LimitedServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        app = DigitServer.Build(Model.From(new Network<float>(NetworkSpec.Create([784, 10], Layers.Activation.Sigmoid, Layers.Activation.Softmax))), ["http://127.0.0.1:0"], limits: Limits);
+        app = DigitServer.Build(Model.From(new Network<float>(NetworkSpec.Create([784, 10], Backprop.Layers.Activation.Sigmoid, Backprop.Layers.Activation.Softmax))), ["http://127.0.0.1:0"], limits: Limits);
         await app.StartAsync();
         BaseAddress = new Uri(app.Urls.Single());
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -158,7 +158,7 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     [Fact]
     public void The_health_check_fails_for_a_model_with_a_NaN_weight()
     {
-        var net = new Network<float>(NetworkSpec.Create([784, 10], Layers.Activation.Sigmoid, Layers.Activation.Softmax));
+        var net = new Network<float>(NetworkSpec.Create([784, 10], Backprop.Layers.Activation.Sigmoid, Backprop.Layers.Activation.Softmax));
         net.Parameters[3] = float.NaN;
         Assert.Equal("the model's probabilities for a blank image are not finite", new Predictor(Model.From(net)).SelfTest());
     }
@@ -169,7 +169,7 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     [InlineData("-Infinity")]
     public void Model_info_with_a_non_finite_accuracy_reports_it_as_unknown(string value)
     {
-        var net = new Network<float>(NetworkSpec.Create([784, 10], Layers.Activation.Sigmoid, Layers.Activation.Softmax));
+        var net = new Network<float>(NetworkSpec.Create([784, 10], Backprop.Layers.Activation.Sigmoid, Backprop.Layers.Activation.Softmax));
         var info = new Predictor(Model.From(net, metadata: new Dictionary<string, string> { ["test_accuracy"] = value })).Info();
         Assert.Null(info["test_accuracy"]);
         Assert.Contains($"\"test_accuracy\":\"{value}\"", info.ToJsonString()); // the raw metadata string, serializable
