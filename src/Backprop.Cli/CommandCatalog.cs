@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return Commands.EvaluateCommand.Create();
         yield return Commands.PredictCommand.Create();
         yield return Commands.ExportCommand.Create();
+        yield return Commands.ExportDataCommand.Create();
         yield return Commands.ImportCommand.Create();
         yield return Commands.InspectCommand.Create();
         yield return Commands.PlotCommand.Create();

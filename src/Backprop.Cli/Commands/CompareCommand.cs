@@ -54,7 +54,8 @@ internal static class CompareCommand
                         ["seed_source"] = r.Figure.Source,
                         ["seed_kind"] = "published seed figure (constant)",
                         ["difference"] = r.Ours - r.Figure.Value,
-                        ["meets"] = r.Ours is double o ? o >= r.Figure.Value : null,
+                        ["meets"] = r.Ours is double o && r.Figure.Differs is null ? r.Figure.Meets(o) : null,
+                        ["differs"] = r.Figure.Differs,
                     }).ToArray()),
                 });
                 return Cli.Ok;
@@ -72,7 +73,7 @@ internal static class CompareCommand
             foreach (var (f, ours) in rows)
             {
                 string diff = ours is double o ? ((o - f.Value) * (f.IsAccuracy ? 100 : 1)).ToString(f.IsAccuracy ? "+0.00;−0.00;0.00" : "+0.000000;−0.000000", c) + (f.IsAccuracy ? " pt" : "") : "";
-                string verdict = ours is double o2 ? (o2 >= f.Value ? "  meets" : "  below") : f.Metric.Contains("λ =", StringComparison.Ordinal) ? "  (not measured by this run: backprop sweep --lambda)" : "  (not measured by this run)";
+                string verdict = ours is double o2 ? "  " + f.Verdict(o2) : f.Metric.Contains("λ =", StringComparison.Ordinal) ? "  (not measured by this run: backprop sweep --lambda)" : "  (not measured by this run)";
                 stdout.WriteLine($"{f.Metric,-26} {Fmt(ours, f),9} {Fmt(f.Value, f),9} {diff,12}{verdict}");
             }
             stdout.WriteLine("seed       = figures published by the seed experiment (constants copied from its text, not measured here):");

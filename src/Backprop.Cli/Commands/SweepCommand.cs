@@ -30,6 +30,20 @@ internal static class SweepCommand
                 (SweepParameter.Hidden, "--hidden", parse.GetValue(hidden)),
                 (SweepParameter.LearningRate, "--lr", parse.GetValue(lr)),
             }.Where(g => g.Text is not null).ToArray();
+            // One --lr value beside another swept parameter holds the rate fixed (sweep --lambda 0,1,20 --lr 0.5).
+            double? fixedRate = null;
+            if (given.Length == 2 && given.Any(g => g.Parameter == SweepParameter.LearningRate))
+            {
+                var rate = given.First(g => g.Parameter == SweepParameter.LearningRate);
+                IReadOnlyList<string> rates;
+                try { rates = Sweep.ParseValues(SweepParameter.LearningRate, rate.Text!); }
+                catch (ArgumentException e) { throw new UsageException($"--lr: {e.Message}"); }
+                if (rates.Count == 1)
+                {
+                    fixedRate = double.Parse(rates[0], CultureInfo.InvariantCulture);
+                    given = given.Where(g => g.Parameter != SweepParameter.LearningRate).ToArray();
+                }
+            }
             if (given.Length != 1)
                 throw new UsageException($"sweep needs exactly one of --lambda, --hidden or --lr with a list of values, e.g. --lambda 0,1,20{(given.Length > 1 ? $" (got {string.Join(" and ", given.Select(g => g.Option))})" : "")}.");
             var (parameter, option, text) = given[0];
@@ -39,6 +53,7 @@ internal static class SweepCommand
 
             var preset = x.ResolvePreset(parse);
             var overrides = x.Overrides(parse, preset);
+            if (fixedRate is double fixedLr) overrides = overrides with { LearningRate = fixedLr };
             // Check every run's configuration (data, files, layers) before the first one trains.
             var first = ExperimentOptions.Prepare(preset, Sweep.Overrides(parameter, values[0], overrides));
             if (parameter == SweepParameter.LearningRate && first.Preset.Training.IsFullBatchMinimizer)

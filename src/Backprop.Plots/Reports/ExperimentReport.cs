@@ -131,12 +131,12 @@ public sealed class ExperimentReport
         return result;
     }
 
-    private static readonly Regex LambdaPattern = new(@"\(λ = ([0-9]+(?:\.[0-9]+)?)\)", RegexOptions.CultureInvariant);
+    private static readonly Regex LambdaPattern = new(@"\(λ = ([0-9]+(?:\.[0-9]+)?)[,)]", RegexOptions.CultureInvariant);
 
     private static double? LambdaOf(string metric) =>
         LambdaPattern.Match(metric) is { Success: true } m ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
 
-    private static string BaseMetric(string metric) => LambdaPattern.Replace(metric, "").Trim();
+    private static string BaseMetric(string metric) => System.Text.RegularExpressions.Regex.Replace(metric, @"\(λ = [^)]*\)", "").Trim();
 
     private static ExperimentReport Build(ExperimentResult main, IReadOnlyList<ExperimentResult> sweep, ReportOptions options, Stopwatch clock)
     {

@@ -14,8 +14,19 @@ namespace Backprop.Experiments;
 /// ("train_accuracy", "valid_accuracy", "test_accuracy"); other figures say what they are, e.g. "train_accuracy (λ = 0)".</param>
 /// <param name="Value">Accuracies as fractions 0..1, costs as they were printed.</param>
 /// <param name="Source">Where the figure comes from, and on what data.</param>
-public sealed record SeedFigure(string Metric, double Value, string Source)
+/// <param name="Decimals">The decimals the seed printed the figure with (accuracies as fractions: 4 for "98.67 %"); ours is
+/// rounded to them before it is judged, so 296/300 = 98.666… % meets a printed 98.67 %.</param>
+/// <param name="Differs">What differs between the seed's measurement and ours (data, initial draws, protocol), when
+/// something does; then the figure is shown beside ours but never called met.</param>
+public sealed record SeedFigure(string Metric, double Value, string Source, int Decimals = 4, string? Differs = null)
 {
+    /// <summary>"meets" or "below" when like is compared with like; otherwise "above"/"below" with what differs.</summary>
+    public string Verdict(double ours) => Differs is null ? (Meets(ours) ? "meets" : "below")
+        : $"{(Meets(ours) ? "at or above" : "below")}, not like for like: {Differs}";
+
+    /// <summary>Whether <paramref name="ours"/> meets the figure at its printed precision: accuracies at least as high, costs at most as high.</summary>
+    public bool Meets(double ours) => IsAccuracy ? Math.Round(ours, Decimals) >= Value : Math.Round(ours, Decimals) <= Value;
+
     /// <summary>True for accuracies (shown as percentages).</summary>
     public bool IsAccuracy => Metric.Contains("accuracy", StringComparison.OrdinalIgnoreCase);
 

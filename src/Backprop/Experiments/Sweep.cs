@@ -57,9 +57,12 @@ public static class Sweep
     /// or the plain "train_accuracy" when v is the preset's own λ.</summary>
     public static SeedFigure? SeedFigureForLambda(ExperimentPreset preset, double lambda)
     {
-        string label = $"train_accuracy (λ = {lambda.ToString(CultureInfo.InvariantCulture)})";
-        return preset.SeedFigures.FirstOrDefault(f => f.Metric == label)
-            ?? (lambda == preset.Training.Lambda ? preset.SeedFigures.FirstOrDefault(f => f.Metric == "train_accuracy") : null);
+        string l = lambda.ToString(CultureInfo.InvariantCulture);
+        string withIterations = $"train_accuracy (λ = {l}, {preset.Training.Epochs.ToString(CultureInfo.InvariantCulture)} iterations)";
+        bool anyWithIterations = preset.SeedFigures.Any(f => f.Metric.StartsWith("train_accuracy (λ = ", StringComparison.Ordinal) && f.Metric.EndsWith(" iterations)", StringComparison.Ordinal));
+        return preset.SeedFigures.FirstOrDefault(f => f.Metric == withIterations)
+            ?? preset.SeedFigures.FirstOrDefault(f => f.Metric == $"train_accuracy (λ = {l})")
+            ?? (lambda == preset.Training.Lambda && !anyWithIterations ? preset.SeedFigures.FirstOrDefault(f => f.Metric == "train_accuracy") : null);
     }
 
     /// <summary>

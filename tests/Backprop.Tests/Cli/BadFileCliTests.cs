@@ -86,7 +86,7 @@ public class BadFileCliTests(BadFiles files) : IClassFixture<BadFiles>
         var r = CliHarness.Run(args);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("'nope'", r.Stderr);
-        Assert.Contains("ex4, raschka, flower, spiral, logistic", r.Stderr);
+        Assert.Contains("ex4, ex4-gd, ex4-tnc, raschka, flower, spiral, logistic", r.Stderr);
         Assert.DoesNotContain("(Parameter", r.Stderr);
     }
 }

@@ -101,15 +101,14 @@ public class ExperimentCliTests
     [Fact]
     public void Sweep_lambda_gives_one_row_per_value_with_the_seed_figures()
     {
-        var r = CliHarness.Run("sweep", "--lambda", "0,1,20", "--epochs", "8", "--json");
+        var r = CliHarness.Run("sweep", "--preset", "ex4-gd", "--lambda", "0,1,20", "--lr", "0.5", "--epochs", "8", "--json");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var j = r.Json();
-        Assert.Equal("ex4", j.GetProperty("preset").GetString());
+        Assert.Equal("ex4-gd", j.GetProperty("preset").GetString());
         Assert.Equal("lambda", j.GetProperty("parameter").GetString());
         var rows = j.GetProperty("rows");
         Assert.Equal(3, rows.GetArrayLength());
         Assert.Equal(["0", "1", "20"], rows.EnumerateArray().Select(row => row.GetProperty("value").GetString()));
-        Assert.Equal([0.9846, 0.9772, 0.9206], rows.EnumerateArray().Select(row => row.GetProperty("seed_figure").GetProperty("value").GetDouble()));
         foreach (var row in rows.EnumerateArray())
         {
             Assert.Equal(8, row.GetProperty("epochs").GetInt32());
@@ -145,13 +144,14 @@ public class ExperimentCliTests
         Assert.Equal(r.Json().GetProperty("train_accuracy").GetDouble(), f.GetProperty("ours").GetDouble());
         Assert.Equal(f.GetProperty("ours").GetDouble() - 0.865, f.GetProperty("difference").GetDouble(), 12);
 
-        var t = CliHarness.Run("compare", "ex4", "--epochs", "3");
+        var t = CliHarness.Run("compare", "ex4-gd", "--epochs", "3");
         Assert.True(t.ExitCode == 0, t.Stderr);
-        Assert.Contains("train_accuracy (λ = 20)", t.Stdout);
+        Assert.Contains("train_accuracy (λ = 20, 5000 iterations)", t.Stdout);
+        Assert.Contains("not like for like: initial weights", t.Stdout);
         Assert.Contains("(not measured by this run: backprop sweep --lambda)", t.Stdout);
         Assert.Contains("figures published by the seed experiment", t.Stdout);
         // One sentence: "…: reached the limit of 3 iterations in 0.1 s", not "…, Reached the limit of 3 iterations. in 0.1 s".
-        Assert.Matches(@"\ntrained    64-25-10 sigmoid/sigmoid cross-entropy: [a-z][^.\n]* in \d+\.\d s\n", t.Stdout.ReplaceLineEndings("\n"));
+        Assert.Matches(@"\ntrained    400-25-10 sigmoid/sigmoid cross-entropy: [a-z][^.\n]* in \d+\.\d s\n", t.Stdout.ReplaceLineEndings("\n"));
     }
 
     [Fact]
@@ -160,12 +160,12 @@ public class ExperimentCliTests
         var r = CliHarness.Run("verify");
         Assert.Equal(0, r.ExitCode);
         var lines = r.Stdout.Split('\n').Where(l => l.StartsWith("PASS", StringComparison.Ordinal) || l.StartsWith("FAIL", StringComparison.Ordinal)).ToArray();
-        Assert.Equal(4, lines.Length);
+        Assert.Equal(8, lines.Length);
         Assert.All(lines, l => Assert.StartsWith("PASS", l));
         Assert.Contains("-9.2783E-003  8.8991E-003  -8.3601E-003  7.6281E-003  -6.7480E-003", r.Stdout);
         var j = CliHarness.Run("verify", "--json").Json();
         Assert.True(j.GetProperty("passed").GetBoolean());
-        Assert.Equal(4, j.GetProperty("checkpoints").GetArrayLength());
+        Assert.Equal(8, j.GetProperty("checkpoints").GetArrayLength());
     }
 
     [Fact]
@@ -214,7 +214,7 @@ public class ExperimentCliTests
     [InlineData("sweep", "--lambda", "0,x")]
     [InlineData("sweep", "--lambda", "-1")]
     [InlineData("sweep", "--hidden", "25,0")]
-    [InlineData("sweep", "--lambda", "0,1", "--lr", "0.1")]
+    [InlineData("sweep", "--lambda", "0,1", "--lr", "0.1,1")]
     [InlineData("sweep")]
     [InlineData("sweep", "--lambda", "0,1", "--epochs", "0")]
     [InlineData("sweep", "--lambda", "0", "--data", "missing.csv")]

@@ -97,7 +97,7 @@ public class PresetTests
     }
 
     [Fact]
-    public void Ex4_preset_on_the_digits_is_the_course_recipe_and_its_cost_falls()
+    public void Ex4_preset_on_ex4data1_is_the_course_recipe_and_its_cost_falls()
     {
         var p = Presets.Ex4;
         Assert.Equal(OptimizerKind.ConjugateGradient, p.Training.Optimizer);
@@ -105,15 +105,14 @@ public class PresetTests
         Assert.Equal(1, p.Training.Lambda);
         Assert.Equal(Initializer.Ex4(0.12), p.Initializer);
         var r = Experiment.Run(p, new ExperimentOverrides { Epochs = 8 });
-        Assert.Equal("64-25-10 sigmoid/sigmoid cross-entropy", r.Model.Spec.ToString().Split(',')[0].Trim());
-        Assert.Equal(1797, r.Train.Count);
+        Assert.Equal("400-25-10 sigmoid/sigmoid cross-entropy", r.Model.Spec.ToString().Split(',')[0].Trim());
+        Assert.Equal(5000, r.Train.Count);
         Assert.Null(r.Valid);
         Assert.Equal(8, r.History.Count);
         Assert.True(r.History[^1].Cost < 0.6 * r.History[0].Cost, $"cost {r.History[0].Cost} → {r.History[^1].Cost}");
         Assert.True(r.TrainAccuracy > 0.5, $"train accuracy {r.TrainAccuracy}");
-        // pixels 0..16 scaled to [0, 1]
-        Assert.Equal(1.0, r.PreparedTrain.Features.Max());
-        Assert.Equal(16.0, r.Train.Features.Max());
+        // the course's pixels as they are in the file
+        Assert.Equal(r.Train.Features, r.PreparedTrain.Features);
     }
 
     [Fact]
@@ -128,10 +127,10 @@ public class PresetTests
     [Fact]
     public void Preset_names_and_seed_figures()
     {
-        Assert.Equal(["ex4", "raschka", "flower", "spiral", "logistic"], Presets.Names.Take(5));
+        Assert.Equal(["ex4", "ex4-gd", "ex4-tnc", "raschka", "flower", "spiral", "logistic"], Presets.Names.Take(7));
         Assert.Same(Presets.Spiral, Presets.Get("SPIRAL"));
         var e = Assert.Throws<ArgumentException>(() => Presets.Get("nope"));
-        Assert.Contains("ex4, raschka, flower, spiral, logistic", e.Message);
+        Assert.Contains("ex4, ex4-gd, ex4-tnc, raschka, flower, spiral, logistic", e.Message);
         Assert.Equal(0.9928, Presets.Raschka.SeedFigures.Single(s => s.Metric == "train_accuracy").Value);
         Assert.Equal(0.9798, Presets.Raschka.SeedFigures.Single(s => s.Metric == "valid_accuracy").Value);
         Assert.Equal(0.9754, Presets.Raschka.SeedFigures.Single(s => s.Metric == "test_accuracy").Value);
@@ -165,9 +164,9 @@ public class PresetTests
     public void Configuration_errors_fail_before_training()
     {
         Assert.Contains("output layer has 3 units", Assert.Throws<ArgumentException>(() =>
-            Experiment.Prepare(Presets.Ex4, new ExperimentOverrides { Layers = [64, 25, 3] })).Message);
-        Assert.Contains("input layer has 400 units", Assert.Throws<ArgumentException>(() =>
-            Experiment.Prepare(Presets.Ex4, new ExperimentOverrides { Layers = [400, 25, 10] })).Message);
+            Experiment.Prepare(Presets.Ex4, new ExperimentOverrides { Layers = [400, 25, 3] })).Message);
+        Assert.Contains("input layer has 64 units", Assert.Throws<ArgumentException>(() =>
+            Experiment.Prepare(Presets.Ex4, new ExperimentOverrides { Layers = [64, 25, 10] })).Message);
         Assert.Contains("no-such-file.mat", Assert.Throws<FileNotFoundException>(() =>
             Experiment.Prepare(Presets.Ex4, new ExperimentOverrides { Data = "no-such-file.mat" })).Message);
         Assert.Contains("Epochs must be at least 1", Assert.Throws<ArgumentException>(() =>
