@@ -28,6 +28,7 @@ public static class NpzFile
         {
             using var zip = new ZipArchive(fs, ZipArchiveMode.Read);
             long total = 0;
+            var budget = ReadBudget.For(file);
             foreach (var entry in zip.Entries)
             {
                 if (entry.FullName.EndsWith('/')) continue; // a folder entry
@@ -49,7 +50,7 @@ public static class NpzFile
                 try
                 {
                     using var stream = entry.Open();
-                    array = NpyFile.Read(stream, name, where, limits, availableBytes: declared);
+                    array = NpyFile.Read(stream, name, where, limits, availableBytes: declared, budget);
                 }
                 catch (InvalidDataException e) when (UnsupportedArrayType.Is(e))
                 {

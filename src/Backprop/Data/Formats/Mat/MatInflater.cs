@@ -32,7 +32,7 @@ internal static class MatInflater
         {
             string why = declared > plausible
                 ? $"{compressedSize} compressed bytes can inflate to at most {plausible}"
-                : $"the limit is {Math.Min(maxElementBytes, Array.MaxLength - 8L)} bytes (MatReadOptions.MaxElementBytes = {maxElementBytes})";
+                : $"the limit is {Math.Min(maxElementBytes, Array.MaxLength - 8L)} bytes (the smaller of MatReadOptions.MaxElementBytes and the read budget, --max-memory)";
             throw ctx.Error($"the compressed element at offset {elementOffset} declares an inner {MatDataTypes.Name((MiType)type)} element of {declared} bytes; {why}.");
         }
         var inner = new byte[8 + declared];
@@ -54,7 +54,7 @@ internal static class MatInflater
             int n;
             while (total < max && (n = zlib.Read(buffer, total, max - total)) > 0) total += n;
         }
-        catch (InvalidDataException) { }
+        catch (Exception e) when (e is InvalidDataException or IOException) { }
         return buffer[..total];
     }
 
@@ -69,6 +69,12 @@ internal static class MatInflater
         catch (InvalidDataException ex)
         {
             throw ctx.Error($"the compressed element at offset {elementOffset} is damaged: its zlib data is corrupt after {total} inflated bytes.", ex);
+        }
+        catch (IOException ex)
+        {
+            // zlib reports a stream that asks for a preset dictionary (FDICT) as a ZLibException, an IOException:
+            // MATLAB never writes one, so it is damage like any other.
+            throw ctx.Error($"the compressed element at offset {elementOffset} cannot be inflated after {total} bytes ({ex.Message}); MATLAB's compressed elements are plain zlib streams without a preset dictionary.", ex);
         }
         return total;
     }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Fuzzes the readers with afl-fuzz (Debian's afl++) through SharpFuzz, one target at a time, niced.
+#
+#   fuzz/run.sh SECONDS [TARGET...]    each TARGET (default: all) for SECONDS; findings in fuzz/out/TARGET
+#   fuzz/run.sh minimize TARGET        afl-cmin the queue of fuzz/out/TARGET into fuzz/corpus/TARGET
+#
+# Targets: mat npy npz idx csv model (fuzz/Backprop.Fuzz/FuzzTargets.cs). The first run publishes the harness to
+# fuzz/out/bin and instruments Backprop.Core.dll there with the SharpFuzz tool
+# (dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0). Delete fuzz/out/bin to rebuild.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=$here/out
+bin=$out/bin
+all=(mat npy npz idx csv model)
+
+export PATH="$PATH:$HOME/.dotnet/tools"
+export AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1
+export FUZZ_SCRATCH=${FUZZ_SCRATCH:-/dev/shm}
+
+if [ ! -f "$bin/.instrumented" ]; then
+  nice -n 19 dotnet publish "$here/Backprop.Fuzz" -c Release -o "$bin" >/dev/null
+  sharpfuzz "$bin/Backprop.Core.dll"
+  touch "$bin/.instrumented"
+fi
+
+if [ "${1:-}" = minimize ]; then
+  target=$2
+  rm -rf "$here/corpus/$target.tmp"
+  nice -n 19 afl-cmin -i "$out/$target/default/queue" -o "$here/corpus/$target.tmp" -t 5000 -m none -- dotnet "$bin/Backprop.Fuzz.dll" "$target"
+  rm -rf "$here/corpus/$target" && mv "$here/corpus/$target.tmp" "$here/corpus/$target"
+  exit 0
+fi
+
+seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...] | fuzz/run.sh minimize TARGET}
+shift
+targets=("${@:-${all[@]}}")
+for target in "${targets[@]}"; do
+  echo "== $target for $seconds s"
+  nice -n 19 afl-fuzz -V "$seconds" -i "$here/seeds/$target" -o "$out/$target" -t 5000 -m none -- dotnet "$bin/Backprop.Fuzz.dll" "$target" >"$out/$target.log" 2>&1 || true
+  stats=$out/$target/default/fuzzer_stats
+  if [ -f "$stats" ]; then
+    grep -E '^(execs_done|execs_per_sec|corpus_count|saved_crashes|saved_hangs|run_time) ' "$stats"
+  else
+    tail -n 20 "$out/$target.log"
+  fi
+done
