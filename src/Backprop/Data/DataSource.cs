@@ -54,8 +54,8 @@ public static class DataSource
         }
     }
 
-    /// <summary>The error for a file whose data do not fit in the memory this process can get.</summary>
-    internal static InsufficientMemoryException OutOfMemory(string file, Exception inner) =>
+    /// <summary>The error for a file whose data do not fit in the memory this process can get; names the file and the read budget.</summary>
+    public static InsufficientMemoryException OutOfMemory(string file, Exception inner) =>
         new($"{file}: out of memory while reading it (the read budget is {ReadLimits.FormatSize(ReadLimits.Current.MaxBytes)}; lower it with --max-memory to be refused before memory runs out, or free memory).", inner);
 
     private static Dataset FromArrays(string path, DataFileContents contents)
