@@ -6,11 +6,12 @@
 #
 # Targets: mat npy npz idx csv model (fuzz/Backprop.Fuzz/FuzzTargets.cs). The first run publishes the harness to
 # fuzz/out/bin and instruments Backprop.Core.dll there with the SharpFuzz tool
-# (dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0). Delete fuzz/out/bin to rebuild.
+# (dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0). Delete fuzz/out/bin to rebuild, or set
+# FUZZ_BIN to another folder.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$here/out
-bin=$out/bin
+bin=${FUZZ_BIN:-$out/bin}
 all=(mat npy npz idx csv model)
 
 export PATH="$PATH:$HOME/.dotnet/tools"

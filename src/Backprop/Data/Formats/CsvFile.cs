@@ -144,7 +144,7 @@ public static class CsvFile
         int n = fs.Read(magic);
         fs.Position = 0;
         if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-            return new GZipStream(fs, CompressionMode.Decompress);
+            return new CheckedGzipStream(fs, Path.GetFileName(path));
         return fs;
     }
 

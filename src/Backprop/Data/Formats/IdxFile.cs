@@ -42,7 +42,9 @@ public static class IdxFile
         var prefixed = new PrefixedStream(magic[..got].ToArray(), stream);
         var budget = ReadBudget.For(name);
         if (!gzip) return ReadIdx(prefixed, name, compressed: false, knownLength: stream.CanSeek ? stream.Length - stream.Position + got : -1, budget);
-        using var unzip = new GZipStream(prefixed, CompressionMode.Decompress, leaveOpen: true);
+        // A file (seekable) gets its gzip trailer checked at the end; a pipe cannot be.
+        if (stream.CanSeek) stream.Seek(-got, SeekOrigin.Current);
+        using Stream unzip = stream.CanSeek ? new CheckedGzipStream(new NonClosing(stream), name) : new GZipStream(prefixed, CompressionMode.Decompress, leaveOpen: true);
         using var buffered = new BufferedStream(unzip, 1 << 20);
         return ReadIdx(buffered, name, compressed: true, knownLength: -1, budget);
     }
@@ -242,6 +244,22 @@ public static class IdxFile
             }
             output.Write(dst);
         }
+    }
+
+    /// <summary>Leaves the caller's stream open when the gzip reader is disposed.</summary>
+    private sealed class NonClosing(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => inner.CanSeek;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Replays a few already-read bytes, then continues with the inner stream (which it does not own).</summary>

@@ -68,8 +68,8 @@ public sealed record ReadLimits(long MaxBytes = ReadLimits.DefaultMaxBytes, int 
     public static string FormatSize(long bytes)
     {
         var c = CultureInfo.InvariantCulture;
-        if (bytes >= 1L << 30 && bytes % (1L << 20) == 0) return $"{(bytes / (double)(1L << 30)).ToString("0.###", c)} GiB";
-        if (bytes >= 1L << 20 && bytes % (1L << 10) == 0) return $"{(bytes / (double)(1L << 20)).ToString("0.###", c)} MiB";
+        if (bytes >= 1L << 30) return $"{(bytes / (double)(1L << 30)).ToString("0.###", c)} GiB";
+        if (bytes >= 1L << 20) return $"{(bytes / (double)(1L << 20)).ToString("0.###", c)} MiB";
         return $"{bytes.ToString(c)} bytes";
     }
 
@@ -96,14 +96,17 @@ internal sealed class ReadBudget(string file, long maxBytes)
     public static ReadBudget For(string file) => new(file, ReadLimits.Current.MaxBytes);
 
     /// <summary>Charges <paramref name="values"/> values of the array described by <paramref name="what"/>; throws when the file would pass the budget.</summary>
-    public void Charge(long values, string what)
+    public void Charge(long values, string what) => _used = Check(values, what);
+
+    /// <summary>Throws as <see cref="Charge"/> would, without charging; returns the total the file would then hold.</summary>
+    public long Check(long values, string what)
     {
         long bytes = values > long.MaxValue / 8 ? long.MaxValue : values * 8;
         long total = bytes > long.MaxValue - _used ? long.MaxValue : _used + bytes;
         if (total > MaxBytes)
             throw new InvalidDataException(
                 $"{File}: {what} needs {values.ToString(CultureInfo.InvariantCulture)} values ({ReadLimits.FormatSize(bytes)} as float64){(_used > 0 ? $", {ReadLimits.FormatSize(total)} with what the file held before it" : "")}, more than the read budget of {ReadLimits.FormatSize(MaxBytes)}; raise it with --max-memory (ReadLimits.MaxBytes) if the file is right.");
-        _used = total;
+        return total;
     }
 
     /// <summary>Checks that a transient buffer of <paramref name="bytes"/> bytes (e.g. inflated data) fits in the budget, without charging it.</summary>

@@ -73,6 +73,7 @@ internal static class MatFileReader
             var reader = new MatElementReader(file, pos + 8, pos + 8 + size, bigEndian, ctx);
             return MatArrayDecoder.Decode(reader, limits);
         }
+        CheckBudgetBeforeInflating(file, pos, size, bigEndian, limits.Budget);
         var inner = MatInflater.Inflate(file, pos + 8, size, ctx, bigEndian, Math.Min(limits.MaxElementBytes, limits.Budget.MaxBytes));
         ctx.CompressedElementOffset = pos;
         var innerReader = new MatElementReader(inner, 0, inner.Length, bigEndian, ctx);
@@ -81,6 +82,42 @@ internal static class MatFileReader
             throw ctx.Error($"the compressed element at offset {pos} holds a {MatDataTypes.Name(matrix.Type)} element; expected miMATRIX.");
         var body = new MatElementReader(inner, matrix.DataOffset, matrix.DataOffset + matrix.Size, bigEndian, ctx);
         return MatArrayDecoder.Decode(body, limits);
+    }
+
+    /// <summary>
+    /// A compressed variable's dimensions are in its first inflated bytes: a logical or sparse bomb (a megabyte that
+    /// inflates to a gigabyte of storage and would become 8 GB of float64) is refused from them, before inflating it all.
+    /// Best effort: whatever cannot be parsed here is left to the full decode, which checks everything again.
+    /// </summary>
+    private static void CheckBudgetBeforeInflating(byte[] file, int pos, int size, bool bigEndian, ReadBudget budget)
+    {
+        long values;
+        string name, dims;
+        try
+        {
+            var prefix = MatInflater.InflatePrefix(file, pos + 8, size, 512);
+            var ctx = new MatErrorContext("");
+            var r = new MatElementReader(prefix, 8, prefix.Length, bigEndian, ctx);
+            var flagsEl = r.Next("flags");
+            var cls = (MxClass)(r.ReadUInt32(flagsEl.DataOffset) & 0xFF);
+            if (cls is not (MxClass.Char or MxClass.Sparse) && !MatDataTypes.IsNumericClass(cls)) return;
+            var dimsEl = r.Next("dims");
+            values = 1;
+            var shape = new List<long>();
+            for (int i = 0; i + 4 <= dimsEl.Size; i += 4)
+            {
+                long d = (uint)r.ReadInt32(dimsEl.DataOffset + i);
+                shape.Add(d);
+                values = d != 0 && values > long.MaxValue / d ? long.MaxValue : values * d;
+            }
+            dims = string.Join("x", shape);
+            name = System.Text.Encoding.UTF8.GetString(r.Data(r.Next("name")));
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
+        {
+            return;
+        }
+        budget.Check(values, $"variable '{name}' ({dims}, compressed at offset {pos})");
     }
 
     /// <summary>Best effort: the name of a variable whose element is cut short, for the error message.</summary>
