@@ -105,7 +105,7 @@ internal sealed class ReadBudget(string file, long maxBytes)
         long total = bytes > long.MaxValue - _used ? long.MaxValue : _used + bytes;
         if (total > MaxBytes)
             throw new InvalidDataException(
-                $"{File}: {what} needs {values.ToString(CultureInfo.InvariantCulture)} values ({ReadLimits.FormatSize(bytes)} as float64){(_used > 0 ? $", {ReadLimits.FormatSize(total)} with what the file held before it" : "")}, more than the read budget of {ReadLimits.FormatSize(MaxBytes)}; raise it with --max-memory (ReadLimits.MaxBytes) if the file is right.");
+                $"{File}: {what} needs {values.ToString(CultureInfo.InvariantCulture)} values ({ReadLimits.FormatSize(bytes)} as float64){(_used > 0 ? $", {total.ToString(CultureInfo.InvariantCulture)} bytes in all with what the file held before it" : "")}, more than the read budget of {ReadLimits.FormatSize(MaxBytes)}; raise it with --max-memory (ReadLimits.MaxBytes) if the file is right.");
         return total;
     }
 

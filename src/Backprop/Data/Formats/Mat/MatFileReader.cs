@@ -74,7 +74,7 @@ internal static class MatFileReader
             return MatArrayDecoder.Decode(reader, limits);
         }
         CheckBudgetBeforeInflating(file, pos, size, bigEndian, limits.Budget);
-        var inner = MatInflater.Inflate(file, pos + 8, size, ctx, bigEndian, Math.Min(limits.MaxElementBytes, limits.Budget.MaxBytes));
+        var inner = MatInflater.Inflate(file, pos + 8, size, ctx, bigEndian, limits.MaxElementBytes, limits.Budget.MaxBytes);
         ctx.CompressedElementOffset = pos;
         var innerReader = new MatElementReader(inner, 0, inner.Length, bigEndian, ctx);
         var matrix = innerReader.Next("the compressed variable");

@@ -13,7 +13,8 @@ internal static class MatInflater
     public const long MaxDeflateRatio = 1032;
 
     /// <summary>Inflates the inner element (tag plus data) of a compressed element, or throws an <see cref="InvalidDataException"/> naming where.</summary>
-    public static byte[] Inflate(byte[] file, int dataOffset, int compressedSize, MatErrorContext ctx, bool bigEndian, long maxElementBytes)
+    /// <param name="budgetBytes">The file's read budget (<see cref="ReadLimits.MaxBytes"/>): the inflated element may not pass it either.</param>
+    public static byte[] Inflate(byte[] file, int dataOffset, int compressedSize, MatErrorContext ctx, bool bigEndian, long maxElementBytes, long budgetBytes)
     {
         long elementOffset = dataOffset - 8;
         using var zlib = new ZLibStream(new MemoryStream(file, dataOffset, compressedSize, writable: false), CompressionMode.Decompress);
@@ -27,12 +28,14 @@ internal static class MatInflater
             throw ctx.Error($"the compressed element at offset {elementOffset} holds a small data element (type word 0x{type:X8}); expected a miMATRIX element.");
         uint declared = tagReader.ReadUInt32(4);
         long plausible = compressedSize * MaxDeflateRatio + 1024;
-        long limit = Math.Min(Math.Min(maxElementBytes, Array.MaxLength - 8L), plausible);
+        long limit = Math.Min(Math.Min(Math.Min(maxElementBytes, budgetBytes), Array.MaxLength - 8L), plausible);
         if (declared > limit)
         {
             string why = declared > plausible
                 ? $"{compressedSize} compressed bytes can inflate to at most {plausible}"
-                : $"the limit is {Math.Min(maxElementBytes, Array.MaxLength - 8L)} bytes (the smaller of MatReadOptions.MaxElementBytes and the read budget, --max-memory)";
+                : budgetBytes < maxElementBytes
+                    ? $"more than the read budget of {ReadLimits.FormatSize(budgetBytes)}; raise it with --max-memory (ReadLimits.MaxBytes) if the file is right"
+                    : $"the limit is {Math.Min(maxElementBytes, Array.MaxLength - 8L)} bytes (MatReadOptions.MaxElementBytes = {maxElementBytes})";
             throw ctx.Error($"the compressed element at offset {elementOffset} declares an inner {MatDataTypes.Name((MiType)type)} element of {declared} bytes; {why}.");
         }
         var inner = new byte[8 + declared];
