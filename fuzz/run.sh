@@ -2,7 +2,8 @@
 # Fuzzes the readers with afl-fuzz (Debian's afl++) through SharpFuzz, one target at a time, niced.
 #
 #   fuzz/run.sh SECONDS [TARGET...]    each TARGET (default: all) for SECONDS; findings in fuzz/out/TARGET
-#   fuzz/run.sh minimize TARGET        afl-cmin the queue of fuzz/out/TARGET into fuzz/corpus/TARGET
+#   fuzz/run.sh minimize TARGET        afl-cmin the queue of fuzz/out/TARGET into fuzz/corpus/TARGET, then keep the
+#                                      CORPUS_MAX (40) inputs that add the most coverage
 #
 # Targets: mat npy npz idx csv model (fuzz/Backprop.Fuzz/FuzzTargets.cs). The first run publishes the harness to
 # fuzz/out/bin and instruments Backprop.Core.dll there with the SharpFuzz tool
@@ -27,7 +28,12 @@ fi
 if [ "${1:-}" = minimize ]; then
   target=$2
   rm -rf "$here/corpus/$target.tmp"
-  nice -n 19 afl-cmin -i "$out/$target/default/queue" -o "$here/corpus/$target.tmp" -t 5000 -m none -- dotnet "$bin/Backprop.Fuzz.dll" "$target"
+  nice -n 19 afl-cmin -i "$out/$target/default/queue" -o "$here/corpus/$target.tmp" -t 5000 -m none -- "$(command -v dotnet)" "$bin/Backprop.Fuzz.dll" "$target"
+  # A few dozen inputs per reader: the ones that add the most coverage (fuzz/cap_corpus.py).
+  rm -rf "$out/$target.maps"
+  nice -n 19 afl-showmap -i "$here/corpus/$target.tmp" -o "$out/$target.maps" -t 5000 -m none -- "$(command -v dotnet)" "$bin/Backprop.Fuzz.dll" "$target" >/dev/null 2>&1 || true
+  python3 "$here/cap_corpus.py" "$out/$target.maps" "$here/corpus/$target.tmp" "${CORPUS_MAX:-40}"
+  i=0; for f in "$here/corpus/$target.tmp"/*; do i=$((i + 1)); mv "$f" "$here/corpus/$target.tmp/$(printf '%s-%03d' "$target" "$i")"; done
   rm -rf "$here/corpus/$target" && mv "$here/corpus/$target.tmp" "$here/corpus/$target"
   exit 0
 fi
