@@ -16,7 +16,7 @@ bin=${FUZZ_BIN:-$out/bin}
 all=(mat npy npz idx csv model)
 
 export PATH="$PATH:$HOME/.dotnet/tools"
-export AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1
+export AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_AUTORESUME=1
 export FUZZ_SCRATCH=${FUZZ_SCRATCH:-/dev/shm}
 
 if [ ! -f "$bin/.instrumented" ]; then
