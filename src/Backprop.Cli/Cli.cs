@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Backprop.Data.Formats;
 
 namespace Backprop.Cli;
 
@@ -38,20 +39,37 @@ internal static class Cli
 
     public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
+    /// <summary>--max-memory: the read budget of one data file (<see cref="ReadLimits.MaxBytes"/>), on every command.</summary>
+    public static readonly Option<string?> MaxMemory = new("--max-memory")
+    {
+        Description = $"Largest amount of memory the arrays of one data file may take, counted at 8 bytes a value (the float64 they become), e.g. 4G or 512M; larger files are refused before they are read (default {ReadLimits.FormatSize(ReadLimits.DefaultMaxBytes)})",
+        Recursive = true,
+    };
+
+    /// <summary>--max-classes: the most classes a label set may have (<see cref="ReadLimits.MaxClasses"/>), on every command.</summary>
+    public static readonly Option<int?> MaxClasses = new("--max-classes")
+    {
+        Description = $"Most classes the labels of a data file may describe (default {ReadLimits.DefaultMaxClasses})",
+        Recursive = true,
+    };
+
     public static int Run(RootCommand root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
+        if (!root.Options.Contains(MaxMemory)) root.Options.Add(MaxMemory);
+        if (!root.Options.Contains(MaxClasses)) root.Options.Add(MaxClasses);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             // An unknown word explains "required command was not provided" and the like: report it first.
             var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            stderr.WriteLine($"backprop: {Explain(parse, error.Message)} (see 'backprop {HelpFor(parse)}--help')");
+            stderr.WriteLine($"backprop: {OneLine(Explain(parse, error.Message))} (see 'backprop {HelpFor(parse)}--help')");
             return UsageError;
         }
         try
         {
+            using var limits = ReadLimits.Use(LimitsOf(parse));
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (Describe(e) is { } message)
@@ -59,6 +77,25 @@ internal static class Cli
             stderr.WriteLine($"backprop: {message}");
             return IsBadInput(e) ? UsageError : Failure;
         }
+        catch (OutOfMemoryException e)
+        {
+            // The command boundary: whatever ran out of memory, say so on one line (a file reader names its file).
+            stderr.WriteLine(e is InsufficientMemoryException
+                ? $"backprop: {OneLine(e.Message)}"
+                : "backprop: out of memory; use smaller data or a smaller network, or lower --max-memory so that large files are refused before they are read.");
+            return Failure;
+        }
+    }
+
+    private static ReadLimits LimitsOf(ParseResult parse)
+    {
+        long bytes = ReadLimits.DefaultMaxBytes;
+        if (parse.GetValue(MaxMemory) is { } text)
+            bytes = ReadLimits.ParseSize(text) ?? throw new UsageException($"--max-memory '{text}': expected a positive size such as 4G, 512M or 1073741824 (bytes).");
+        int classes = parse.GetValue(MaxClasses) ?? ReadLimits.DefaultMaxClasses;
+        if (classes < 1)
+            throw new UsageException($"--max-classes {classes}: expected a positive number of classes.");
+        return new ReadLimits(bytes, classes);
     }
 
     private static string HelpFor(ParseResult parse) =>
@@ -128,7 +165,9 @@ internal static class Cli
     /// <summary>Errors in what the user typed or in the files they named (exit 2), as opposed to a failed computation (exit 1).</summary>
     private static bool IsBadInput(Exception e) => e switch
     {
-        UsageException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => true,
+        // Also a file MATLAB wrote that this reader does not take (v7.3), and a path the user may not read or write.
+        UsageException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
+            or NotSupportedException or UnauthorizedAccessException => true,
         AggregateException { InnerExceptions.Count: 1 } a => IsBadInput(a.InnerExceptions[0]),
         _ => false,
     };
@@ -148,7 +187,22 @@ internal static class Cli
     /// option; the messages wrapped into usage errors carry it too) and keeps the message on one line.
     /// </summary>
     internal static string OneLine(string message) =>
-        System.Text.RegularExpressions.Regex.Replace(message, @" \(Parameter '[^']*'\)", "").ReplaceLineEndings(" ");
+        Printable(System.Text.RegularExpressions.Regex.Replace(message, @" \(Parameter '[^']*'\)", "").ReplaceLineEndings(" "));
+
+    /// <summary>
+    /// Text from a file made safe for a terminal: control characters (C0, DEL, C1: escape sequences that would set
+    /// the terminal's title or colours, carriage returns that would hide text) are shown as \xHH.
+    /// </summary>
+    internal static string Printable(string text)
+    {
+        if (!text.Any(IsControl)) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 8);
+        foreach (char c in text)
+            sb.Append(IsControl(c) ? $"\\x{(int)c:X2}" : c);
+        return sb.ToString();
+    }
+
+    private static bool IsControl(char c) => (c < 0x20 && c != '\t') || c is >= '\x7F' and <= '\x9F';
 
     /// <summary>Writes exactly one JSON object to stdout.</summary>
     public static void WriteJson(TextWriter stdout, JsonNode node) => stdout.WriteLine(node.ToJsonString(JsonOptions));

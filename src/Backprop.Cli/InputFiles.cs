@@ -32,6 +32,14 @@ internal static class InputFiles
             string message = Mentions(e.Message, path) ? e.Message : $"{path}: {e.Message}";
             throw e is NotSupportedException ? new NotSupportedException(message, e) : new InvalidDataException(message, e);
         }
+        catch (Exception e) when (e is UnauthorizedAccessException || e is IOException and not (FileNotFoundException or DirectoryNotFoundException))
+        {
+            throw new UsageException($"{what}: cannot be read ({e.Message}).");
+        }
+        catch (OutOfMemoryException e) when (e is not InsufficientMemoryException)
+        {
+            throw DataSource.OutOfMemory(path, e);
+        }
     }
 
     /// <summary>The format name of a readable file (after <see cref="Read"/> succeeded).</summary>

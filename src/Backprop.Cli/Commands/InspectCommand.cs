@@ -56,7 +56,7 @@ internal static class InspectCommand
     private static void WriteTable(TextWriter stdout, string path, string format, DataFileContents contents)
     {
         var c = CultureInfo.InvariantCulture;
-        stdout.WriteLine($"{path} ({format}): {contents.Variables.Count} variable{(contents.Variables.Count == 1 ? "" : "s")}");
+        stdout.WriteLine($"{Cli.Printable(path)} ({format}): {contents.Variables.Count} variable{(contents.Variables.Count == 1 ? "" : "s")}");
         if (contents.Variables.Count > 0)
         {
             var rows = contents.Variables.Select(v => new[]
@@ -75,6 +75,8 @@ internal static class InspectCommand
 
     private static void WriteColumns(TextWriter stdout, string[] header, List<string[]> rows, int rightAligned)
     {
+        // Names and notes come from the file: a name may hold escape sequences meant for the terminal.
+        rows = rows.Select(r => r.Select(Cli.Printable).ToArray()).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
         void Line(string[] cells) => stdout.WriteLine(("  " + string.Join("  ", cells.Select((cell, i) =>
             i == cells.Length - 1 ? cell : i == rightAligned ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i])))).TrimEnd());

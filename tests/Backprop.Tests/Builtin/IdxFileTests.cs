@@ -112,8 +112,8 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void GzipThatEndsEarlyOrIsCorruptIsReportedWithoutHugeAllocations()
     {
-        // header claims 1 GB of uint8 but only 10 bytes follow
-        byte[] lying = [0, 0, 8, 1, 0x40, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        // header claims 64 MiB of uint8 (512 MiB as float64, within the read budget) but only 10 bytes follow
+        byte[] lying = [0, 0, 8, 1, 0x04, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
         var before = GC.GetAllocatedBytesForCurrentThread(); // per thread: other tests run in parallel
         var e = Fails("lying.idx.gz", Gzip(lying));
         Assert.Contains("compressed stream ends after 10", e.Message);

@@ -63,6 +63,9 @@ public static class CsvFile
             for (int i = 0; i < texts.Count; i++)
                 if (!TryParseNumber(texts[i], out numbers[i]))
                     throw new InvalidDataException($"{where(i)}: label '{texts[i]}' is not a number, but the {c} label convention was asked for.");
+            for (int i = 0; i < numbers.Length; i++)
+                if (numbers[i] > ReadLimits.Current.MaxClasses)
+                    throw new InvalidDataException($"{where(i)}: label {numbers[i].ToString("R", CultureInfo.InvariantCulture)} would make more than {ReadLimits.Current.MaxClasses} classes, the limit; raise it with --max-classes (ReadLimits.MaxClasses) if the labels are right.");
             try
             {
                 var idx = LabelMapping.ToIndices(numbers, c, out var names);
@@ -75,8 +78,10 @@ public static class CsvFile
                 throw new InvalidDataException($"{where(bad)}: {e.Message}", e);
             }
         }
+        int maxClasses = ReadLimits.Current.MaxClasses;
         if (numeric)
         {
+            CheckClassCount(numbers, maxClasses, where, i => $"label {numbers[i].ToString("R", CultureInfo.InvariantCulture)}");
             var distinct = numbers.Distinct().Order().ToArray();
             bool zeroBased = distinct.Length > 0 && distinct[0] == 0 && distinct[^1] == distinct.Length - 1 && distinct.All(v => Math.Floor(v) == v);
             if (zeroBased)
@@ -84,9 +89,19 @@ public static class CsvFile
             var index = distinct.Select((v, k) => (v, k)).ToDictionary(p => p.v, p => p.k);
             return (numbers.Select(v => index[v]).ToArray(), distinct.Select(v => v.ToString("R", CultureInfo.InvariantCulture)).ToArray());
         }
+        CheckClassCount(texts, maxClasses, where, i => $"label '{texts[i]}'");
         var names2 = texts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var map = names2.Select((v, k) => (v, k)).ToDictionary(p => p.v, p => p.k, StringComparer.Ordinal);
         return (texts.Select(t => map[t]).ToArray(), names2);
+    }
+
+    /// <summary>Each distinct label is a class: refuses the row whose label would be class number <paramref name="maxClasses"/> + 1.</summary>
+    private static void CheckClassCount<T>(IReadOnlyList<T> labels, int maxClasses, Func<int, string> where, Func<int, string> label) where T : notnull
+    {
+        var seen = new HashSet<T>();
+        for (int i = 0; i < labels.Count; i++)
+            if (seen.Add(labels[i]) && seen.Count > maxClasses)
+                throw new InvalidDataException($"{where(i)}: {label(i)} is distinct label number {seen.Count}, more classes than the limit of {maxClasses}; raise it with --max-classes (ReadLimits.MaxClasses) if the labels are right.");
     }
 
     private static int FirstBad(double[] numbers, LabelConvention c)
@@ -129,7 +144,7 @@ public static class CsvFile
         int n = fs.Read(magic);
         fs.Position = 0;
         if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-            return new GZipStream(fs, CompressionMode.Decompress);
+            return new CheckedGzipStream(fs, Path.GetFileName(path));
         return fs;
     }
 
@@ -210,10 +225,12 @@ public static class CsvFile
     {
         private readonly string[]? _header;
         private readonly int _fileColumns;
+        private readonly ReadBudget _budget;
 
         public CsvTable(string file, string[]? header, int labelColumnIndex, int fileColumns)
         {
             File = file;
+            _budget = ReadBudget.For(file);
             _header = header;
             _fileColumns = fileColumns;
             LabelColumnIndex = labelColumnIndex;
@@ -239,6 +256,9 @@ public static class CsvFile
                 throw new InvalidDataException($"{File}: row {lineNumber} has {cells.Length} columns; {(_header is null ? "the first row has" : "the header has")} {_fileColumns}.");
             if ((long)(Rows + 1) * _fileColumns > maxCells)
                 throw new InvalidDataException($"{File}: more than {maxCells} cells; the table is larger than the reader's limit.");
+            long cellCount = (long)(Rows + 1) * _fileColumns;
+            if (cellCount * 8 > _budget.MaxBytes)
+                throw new InvalidDataException($"{File}: row {lineNumber}: the table passes the read budget of {ReadLimits.FormatSize(_budget.MaxBytes)} ({cellCount} cells, 8 bytes each as float64); raise it with --max-memory (ReadLimits.MaxBytes) if the file is right.");
             for (int c = 0; c < cells.Length; c++)
             {
                 if (c == LabelColumnIndex)

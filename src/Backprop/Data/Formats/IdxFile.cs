@@ -40,13 +40,16 @@ public static class IdxFile
         int got = ReadFully(stream, magic, name, compressed: false);
         bool gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         var prefixed = new PrefixedStream(magic[..got].ToArray(), stream);
-        if (!gzip) return ReadIdx(prefixed, name, compressed: false, knownLength: stream.CanSeek ? stream.Length - stream.Position + got : -1);
-        using var unzip = new GZipStream(prefixed, CompressionMode.Decompress, leaveOpen: true);
+        var budget = ReadBudget.For(name);
+        if (!gzip) return ReadIdx(prefixed, name, compressed: false, knownLength: stream.CanSeek ? stream.Length - stream.Position + got : -1, budget);
+        // A file (seekable) gets its gzip trailer checked at the end; a pipe cannot be.
+        if (stream.CanSeek) stream.Seek(-got, SeekOrigin.Current);
+        using Stream unzip = stream.CanSeek ? new CheckedGzipStream(new NonClosing(stream), name) : new GZipStream(prefixed, CompressionMode.Decompress, leaveOpen: true);
         using var buffered = new BufferedStream(unzip, 1 << 20);
-        return ReadIdx(buffered, name, compressed: true, knownLength: -1);
+        return ReadIdx(buffered, name, compressed: true, knownLength: -1, budget);
     }
 
-    private static NDArray ReadIdx(Stream s, string file, bool compressed, long knownLength)
+    private static NDArray ReadIdx(Stream s, string file, bool compressed, long knownLength, ReadBudget budget)
     {
         string where = compressed ? "decompressed offset" : "offset";
         var head = new byte[4];
@@ -88,6 +91,7 @@ public static class IdxFile
         if (knownLength >= 0 && knownLength - headerSize < dataBytes)
             throw new InvalidDataException($"{file}: {where} {headerSize}: dimensions {string.Join("x", shape)} need {dataBytes} bytes of {className} data but only {Math.Max(0, knownLength - headerSize)} remain; the file is truncated or its header is damaged.");
 
+        budget.Charge(count, $"dimensions {string.Join("x", shape)} of {className}");
         var data = ReadBounded(s, (int)dataBytes, file, compressed, headerSize, shape, className);
         Array typed = Decode(data, head[2], (int)count);
         string? note = null;
@@ -159,7 +163,7 @@ public static class IdxFile
                 total += n;
             }
         }
-        catch (InvalidDataException e) when (compressed)
+        catch (Exception e) when (compressed && e is InvalidDataException or IOException)
         {
             throw new InvalidDataException($"{file}: the gzip stream is damaged after {total} more decompressed bytes: {e.Message}", e);
         }
@@ -240,6 +244,22 @@ public static class IdxFile
             }
             output.Write(dst);
         }
+    }
+
+    /// <summary>Leaves the caller's stream open when the gzip reader is disposed.</summary>
+    private sealed class NonClosing(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => inner.CanSeek;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Replays a few already-read bytes, then continues with the inner stream (which it does not own).</summary>

@@ -16,7 +16,7 @@ public static class NpyFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         string name = Path.GetFileNameWithoutExtension(path);
-        var array = Read(fs, name, Path.GetFileName(path), limits, availableBytes: null);
+        var array = Read(fs, name, Path.GetFileName(path), limits, availableBytes: null, ReadBudget.For(Path.GetFileName(path)));
         if (fs.Position != fs.Length)
             throw new InvalidDataException($"{Path.GetFileName(path)}: {fs.Length - fs.Position} bytes follow the data of array '{name}' (shape ({string.Join(", ", array.Shape)}), {array.ClassName}); the header does not describe the file.");
         return array;
@@ -25,11 +25,12 @@ public static class NpyFile
     /// <summary>Reads one array from <paramref name="stream"/>, leaving the stream just after its data.</summary>
     /// <param name="name">Name given to the array (and used in error messages).</param>
     public static NDArray Read(Stream stream, string name, NpyReadLimits? limits = null)
-        => Read(stream, name, name, limits, availableBytes: null);
+        => Read(stream, name, name, limits, availableBytes: null, ReadBudget.For(name));
 
     /// <param name="where">How errors name the source ("file.npz/member.npy").</param>
     /// <param name="availableBytes">For unseekable streams, the most bytes the stream can hold (e.g. a zip member's size), if known.</param>
-    internal static NDArray Read(Stream stream, string name, string where, NpyReadLimits? limits, long? availableBytes)
+    /// <param name="budget">The file's allocation budget (an .npz shares one among its members).</param>
+    internal static NDArray Read(Stream stream, string name, string where, NpyReadLimits? limits, long? availableBytes, ReadBudget budget)
     {
         ArgumentNullException.ThrowIfNull(stream);
         limits ??= NpyReadLimits.Default;
@@ -52,6 +53,7 @@ public static class NpyFile
         long? remaining = stream.CanSeek ? stream.Length - stream.Position : availableBytes - header.HeaderBytes;
         if (remaining is { } r && bytes > r)
             throw new InvalidDataException($"{where}: shape {shapeText} of type '{header.Descr}' needs {bytes} bytes of data but only {Math.Max(r, 0)} follow the header; the file is truncated or its header is wrong.");
+        budget.Charge(count, where == budget.File ? $"array '{name}' (shape {shapeText}, '{header.Descr}')" : $"member '{where[(budget.File.Length + 1)..]}' (shape {shapeText}, '{header.Descr}')");
 
         var data = dtype.ReadData(stream, (int)count, where);
         var shape = header.Shape.Select(d => (int)d).ToArray();

@@ -28,6 +28,7 @@ public static class NpzFile
         {
             using var zip = new ZipArchive(fs, ZipArchiveMode.Read);
             long total = 0;
+            var budget = ReadBudget.For(file);
             foreach (var entry in zip.Entries)
             {
                 if (entry.FullName.EndsWith('/')) continue; // a folder entry
@@ -48,8 +49,13 @@ public static class NpzFile
                 NDArray array;
                 try
                 {
-                    using var stream = entry.Open();
-                    array = NpyFile.Read(stream, name, where, limits, availableBytes: declared);
+                    using var stream = new Crc32Stream(entry.Open());
+                    array = NpyFile.Read(stream, name, where, limits, availableBytes: declared, budget);
+                    // As NumPy's zipfile does: the member must hold exactly its recorded size and CRC-32.
+                    if (!stream.Drain(declared - stream.BytesRead) || stream.BytesRead != declared)
+                        throw new InvalidDataException($"{where}: the member holds {(stream.BytesRead > declared ? "more" : stream.BytesRead.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes; the archive records {declared}: the archive is damaged.");
+                    if (stream.Crc != entry.Crc32)
+                        throw new InvalidDataException($"{where}: bad CRC-32 {stream.Crc:x8} (the archive records {entry.Crc32:x8}): the member is damaged.");
                 }
                 catch (InvalidDataException e) when (UnsupportedArrayType.Is(e))
                 {

@@ -68,6 +68,12 @@ public static class LabelMapping
             maxIndex = Math.Max(maxIndex, index);
         }
         int count = classes ?? (convention == LabelConvention.MatlabDigits ? 10 : Math.Max(maxIndex + 1, 1));
+        int maxClasses = Formats.ReadLimits.Current.MaxClasses;
+        if (classes is null && count > maxClasses)
+        {
+            int i = result.AsSpan().IndexOf(maxIndex);
+            throw new InvalidDataException($"Label {Format(raw[i])} at position {i} would make {count} classes, more than the limit of {maxClasses}; raise it with --max-classes (ReadLimits.MaxClasses) if the labels are right.");
+        }
         classNames = new string[count];
         for (int k = 0; k < count; k++)
             classNames[k] = (convention == LabelConvention.OneBased ? k + 1 : k).ToString(CultureInfo.InvariantCulture);

@@ -6,6 +6,9 @@ internal readonly record struct MatVariable(NDArray? Array, SkippedVariable? Ski
     public string Name => Array?.Name ?? Skipped!.Name;
 }
 
+/// <summary>What one file may allocate: the largest single array (<see cref="MatReadOptions.MaxElementBytes"/>) and the file's float64 budget.</summary>
+internal sealed record MatLimits(long MaxElementBytes, ReadBudget Budget);
+
 /// <summary>
 /// Decodes the body of one miMATRIX element (array flags, dimensions, name, then the class's data) into an
 /// <see cref="NDArray"/>, or lists it as skipped when it is a struct, cell, object, function handle or opaque object.
@@ -13,7 +16,7 @@ internal readonly record struct MatVariable(NDArray? Array, SkippedVariable? Ski
 internal static class MatArrayDecoder
 {
     /// <param name="reader">Positioned on the first sub-element of the miMATRIX data; its end is the element's end.</param>
-    public static MatVariable Decode(MatElementReader reader, long maxElementBytes)
+    public static MatVariable Decode(MatElementReader reader, MatLimits limits)
     {
         var ctx = reader.Context;
         var flagsEl = reader.Next("the array flags", MiType.UInt32);
@@ -54,9 +57,9 @@ internal static class MatArrayDecoder
         bool logical = (flags & MatDataTypes.LogicalFlag) != 0;
         var array = cls switch
         {
-            MxClass.Sparse => MatSparseDecoder.Decode(reader, name, shape, complex, logical, nzmax, maxElementBytes),
-            MxClass.Char => DecodeChar(reader, name, shape, maxElementBytes),
-            _ => DecodeNumeric(reader, name, cls, shape, complex, logical, maxElementBytes),
+            MxClass.Sparse => MatSparseDecoder.Decode(reader, name, shape, complex, logical, nzmax, limits),
+            MxClass.Char => DecodeChar(reader, name, shape, limits),
+            _ => DecodeNumeric(reader, name, cls, shape, complex, logical, limits),
         };
         return new MatVariable(array, null);
     }
@@ -64,9 +67,13 @@ internal static class MatArrayDecoder
     private static MatVariable Skip(string name, MxClass cls, string reason) =>
         new(null, new SkippedVariable(name, MatDataTypes.ClassName(cls), reason));
 
-    /// <summary>Number of elements the dimensions describe; rejects counts whose array of <paramref name="elementSize"/>-byte values exceeds the limit.</summary>
-    public static int ElementCount(MatErrorContext ctx, int[] shape, int elementSize, long maxElementBytes, string what)
+    /// <summary>
+    /// Number of elements the dimensions describe; rejects counts whose array of <paramref name="elementSize"/>-byte values
+    /// exceeds the per-array limit, and charges them (as float64) to the file's budget.
+    /// </summary>
+    public static int ElementCount(MatErrorContext ctx, int[] shape, int elementSize, MatLimits limits, string what)
     {
+        long maxElementBytes = limits.MaxElementBytes;
         long n = 1;
         bool tooBig = false;
         foreach (var d in shape)
@@ -77,6 +84,7 @@ internal static class MatArrayDecoder
         long limit = Math.Min(maxElementBytes, (long)Array.MaxLength * elementSize) / elementSize;
         if (tooBig || n > limit)
             throw ctx.Error($"dimensions {string.Join("x", shape)} need {(tooBig ? "more than 2^63" : n.ToString(System.Globalization.CultureInfo.InvariantCulture))} {what} of {elementSize} bytes, more than the limit of {limit} (MatReadOptions.MaxElementBytes = {maxElementBytes}).");
+        limits.Budget.Charge(n, ctx.Variable is { } v ? $"variable '{v}' ({string.Join("x", shape)} {what})" : $"an array of {string.Join("x", shape)} {what}");
         return (int)n;
     }
 
@@ -93,10 +101,10 @@ internal static class MatArrayDecoder
         return MatNumericDecoder.ReadStorage(reader.Data(el), el.Type, reader.BigEndian);
     }
 
-    private static NDArray DecodeNumeric(MatElementReader reader, string name, MxClass cls, int[] shape, bool complex, bool logical, long maxElementBytes)
+    private static NDArray DecodeNumeric(MatElementReader reader, string name, MxClass cls, int[] shape, bool complex, bool logical, MatLimits limits)
     {
         var ctx = reader.Context;
-        int n = ElementCount(ctx, shape, MatDataTypes.ClassElementSize(cls), maxElementBytes, "values");
+        int n = ElementCount(ctx, shape, MatDataTypes.ClassElementSize(cls), limits, "values");
         var storage = ReadValues(reader, "the real part", n);
         if (complex) ReadValues(reader, "the imaginary part", n);
         try
@@ -113,10 +121,10 @@ internal static class MatArrayDecoder
 
     public const string ComplexNote = "complex: imaginary part dropped, real part loaded";
 
-    private static NDArray DecodeChar(MatElementReader reader, string name, int[] shape, long maxElementBytes)
+    private static NDArray DecodeChar(MatElementReader reader, string name, int[] shape, MatLimits limits)
     {
         var ctx = reader.Context;
-        int n = ElementCount(ctx, shape, 2, maxElementBytes, "characters");
+        int n = ElementCount(ctx, shape, 2, limits, "characters");
         var el = reader.Next("the characters");
         var bytes = reader.Data(el);
         char[] fileOrder;

@@ -13,7 +13,8 @@ internal static class MatInflater
     public const long MaxDeflateRatio = 1032;
 
     /// <summary>Inflates the inner element (tag plus data) of a compressed element, or throws an <see cref="InvalidDataException"/> naming where.</summary>
-    public static byte[] Inflate(byte[] file, int dataOffset, int compressedSize, MatErrorContext ctx, bool bigEndian, long maxElementBytes)
+    /// <param name="budgetBytes">The file's read budget (<see cref="ReadLimits.MaxBytes"/>): the inflated element may not pass it either.</param>
+    public static byte[] Inflate(byte[] file, int dataOffset, int compressedSize, MatErrorContext ctx, bool bigEndian, long maxElementBytes, long budgetBytes)
     {
         long elementOffset = dataOffset - 8;
         using var zlib = new ZLibStream(new MemoryStream(file, dataOffset, compressedSize, writable: false), CompressionMode.Decompress);
@@ -27,12 +28,14 @@ internal static class MatInflater
             throw ctx.Error($"the compressed element at offset {elementOffset} holds a small data element (type word 0x{type:X8}); expected a miMATRIX element.");
         uint declared = tagReader.ReadUInt32(4);
         long plausible = compressedSize * MaxDeflateRatio + 1024;
-        long limit = Math.Min(Math.Min(maxElementBytes, Array.MaxLength - 8L), plausible);
+        long limit = Math.Min(Math.Min(Math.Min(maxElementBytes, budgetBytes), Array.MaxLength - 8L), plausible);
         if (declared > limit)
         {
             string why = declared > plausible
                 ? $"{compressedSize} compressed bytes can inflate to at most {plausible}"
-                : $"the limit is {Math.Min(maxElementBytes, Array.MaxLength - 8L)} bytes (MatReadOptions.MaxElementBytes = {maxElementBytes})";
+                : budgetBytes < maxElementBytes
+                    ? $"more than the read budget of {ReadLimits.FormatSize(budgetBytes)}; raise it with --max-memory (ReadLimits.MaxBytes) if the file is right"
+                    : $"the limit is {Math.Min(maxElementBytes, Array.MaxLength - 8L)} bytes (MatReadOptions.MaxElementBytes = {maxElementBytes})";
             throw ctx.Error($"the compressed element at offset {elementOffset} declares an inner {MatDataTypes.Name((MiType)type)} element of {declared} bytes; {why}.");
         }
         var inner = new byte[8 + declared];
@@ -54,7 +57,7 @@ internal static class MatInflater
             int n;
             while (total < max && (n = zlib.Read(buffer, total, max - total)) > 0) total += n;
         }
-        catch (InvalidDataException) { }
+        catch (Exception e) when (e is InvalidDataException or IOException) { }
         return buffer[..total];
     }
 
@@ -69,6 +72,12 @@ internal static class MatInflater
         catch (InvalidDataException ex)
         {
             throw ctx.Error($"the compressed element at offset {elementOffset} is damaged: its zlib data is corrupt after {total} inflated bytes.", ex);
+        }
+        catch (IOException ex)
+        {
+            // zlib reports a stream that asks for a preset dictionary (FDICT) as a ZLibException, an IOException:
+            // MATLAB never writes one, so it is damage like any other.
+            throw ctx.Error($"the compressed element at offset {elementOffset} cannot be inflated after {total} bytes ({ex.Message}); MATLAB's compressed elements are plain zlib streams without a preset dictionary.", ex);
         }
         return total;
     }

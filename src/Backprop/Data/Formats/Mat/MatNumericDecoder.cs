@@ -60,11 +60,26 @@ internal static class MatNumericDecoder
     /// <summary>Logical arrays: any non-zero stored value is true.</summary>
     public static bool[] ToLogical(Array storage, int[] shape)
     {
-        var doubles = Convert<double>(storage, shape);
-        var result = new bool[doubles.Length];
-        for (int i = 0; i < result.Length; i++) result[i] = doubles[i] != 0;
-        return result;
+        // Test each stored value in its own type: no float64 copy of what may be a large array.
+        var nonZero = new bool[storage.Length];
+        for (int i = 0; i < nonZero.Length; i++) nonZero[i] = IsNonZero(storage, i);
+        return ColumnMajor.ToRowMajor(nonZero, shape, static b => b);
     }
+
+    private static bool IsNonZero(Array storage, int i) => storage switch
+    {
+        byte[] b when storage.GetType() == typeof(byte[]) => b[i] != 0,
+        sbyte[] b => b[i] != 0,
+        short[] b when storage.GetType() == typeof(short[]) => b[i] != 0,
+        ushort[] b => b[i] != 0,
+        int[] b when storage.GetType() == typeof(int[]) => b[i] != 0,
+        uint[] b => b[i] != 0,
+        long[] b when storage.GetType() == typeof(long[]) => b[i] != 0,
+        ulong[] b => b[i] != 0,
+        float[] b => b[i] != 0,
+        double[] b => b[i] != 0,
+        _ => throw new ArgumentException($"unexpected storage array {storage.GetType().Name}", nameof(storage)),
+    };
 
     /// <summary>The storage values in file order as int64 (for sparse indices); fractional or out-of-range values throw.</summary>
     public static long[] ToInt64FileOrder(Array storage) => Convert<long>(storage, [storage.Length]);

@@ -8,29 +8,29 @@ internal static class MatSparseDecoder
 {
     public const string SparseNote = "sparse: converted to a dense array";
 
-    public static NDArray Decode(MatElementReader reader, string name, int[] shape, bool complex, bool logical, uint nzmax, long maxElementBytes)
+    public static NDArray Decode(MatElementReader reader, string name, int[] shape, bool complex, bool logical, uint nzmax, MatLimits limits)
     {
         var ctx = reader.Context;
         if (shape.Length != 2)
             throw ctx.Error($"a sparse array must be 2-D but its dimensions are {string.Join("x", shape)}.");
         int rows = shape[0], cols = shape[1];
-        int n = MatArrayDecoder.ElementCount(ctx, shape, 8, maxElementBytes, "dense values");
+        int n = MatArrayDecoder.ElementCount(ctx, shape, 8, limits, "dense values");
 
         long[] ir, jc;
         Array values;
         try
         {
-            ir = MatNumericDecoder.ToInt64FileOrder(ReadAny(reader, "the row indices (ir)"));
-            jc = MatNumericDecoder.ToInt64FileOrder(ReadAny(reader, "the column starts (jc)"));
+            ir = MatNumericDecoder.ToInt64FileOrder(ReadAny(reader, "the row indices (ir)", limits.Budget));
+            jc = MatNumericDecoder.ToInt64FileOrder(ReadAny(reader, "the column starts (jc)", limits.Budget));
             if (jc.Length != (long)cols + 1)
                 throw ctx.Error($"the column starts (jc) hold {jc.Length} values; a sparse array with {cols} columns needs {(long)cols + 1}.");
             long nnz = jc[cols];
             if (jc[0] != 0 || nnz < 0 || nnz > ir.Length)
                 throw ctx.Error($"the column starts (jc) run from {jc[0]} to {nnz}; expected 0 to at most {ir.Length} (the number of row indices, nzmax {nzmax}).");
-            values = ReadAny(reader, "the non-zero values");
+            values = ReadAny(reader, "the non-zero values", limits.Budget);
             if (values.Length < nnz)
                 throw ctx.Error($"the non-zero values hold {values.Length} values; the column starts (jc) need {nnz}.");
-            if (complex) ReadAny(reader, "the imaginary non-zero values");
+            if (complex) ReadAny(reader, "the imaginary non-zero values", limits.Budget);
         }
         catch (OverflowException ex)
         {
@@ -58,13 +58,15 @@ internal static class MatSparseDecoder
         return new NDArray(name, "double", shape, dense, note);
     }
 
-    private static Array ReadAny(MatElementReader reader, string what)
+    /// <summary>Reads an index or value element of any numeric type; its values are charged to the budget (they are widened to int64 or float64).</summary>
+    private static Array ReadAny(MatElementReader reader, string what, ReadBudget budget)
     {
         var ctx = reader.Context;
         var el = reader.Next(what);
         int size = MatDataTypes.NumericSize(el.Type);
         if (size == 0 || el.Size % size != 0)
             throw ctx.Error($"{what} at {ctx.Where(el.TagOffset)} should be a numeric element but is {MatDataTypes.Name(el.Type)} of {el.Size} bytes.");
+        budget.Charge(el.Size / size, $"variable '{ctx.Variable}': {what}");
         return MatNumericDecoder.ReadStorage(reader.Data(el), el.Type, reader.BigEndian);
     }
 }
