@@ -69,12 +69,12 @@ internal static class CompareCommand
                 if (TrainCommand.TargetLine(run, result) is { } targetLine) stdout.WriteLine(targetLine);
                 return Cli.Ok;
             }
-            stdout.WriteLine($"{"metric",-26} {"ours",9} {"seed",9} {"ours − seed",12}");
+            stdout.WriteLine($"{"metric",-40} {"ours",9} {"seed",9} {"ours − seed",12}");
             foreach (var (f, ours) in rows)
             {
                 string diff = ours is double o ? ((o - f.Value) * (f.IsAccuracy ? 100 : 1)).ToString(f.IsAccuracy ? "+0.00;−0.00;0.00" : "+0.000000;−0.000000", c) + (f.IsAccuracy ? " pt" : "") : "";
                 string verdict = ours is double o2 ? "  " + f.Verdict(o2) : f.Metric.Contains("λ =", StringComparison.Ordinal) ? "  (not measured by this run: backprop sweep --lambda)" : "  (not measured by this run)";
-                stdout.WriteLine($"{f.Metric,-26} {Fmt(ours, f),9} {Fmt(f.Value, f),9} {diff,12}{verdict}");
+                stdout.WriteLine($"{f.Metric,-40} {Fmt(ours, f),9} {Fmt(f.Value, f),9} {diff,12}{verdict}");
             }
             stdout.WriteLine("seed       = figures published by the seed experiment (constants copied from its text, not measured here):");
             foreach (var f in run.SeedFigures.Select(f => f.Source).Distinct()) stdout.WriteLine($"           {f}");

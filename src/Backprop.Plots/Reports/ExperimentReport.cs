@@ -146,6 +146,9 @@ public sealed class ExperimentReport
             if (LambdaOf(f.Metric) is { } l)
             {
                 var run = l == main.Preset.Training.Lambda ? main : sweep.FirstOrDefault(r => r.Preset.Training.Lambda == l);
+                // "(λ = 0, 5000 iterations)": only a run of that many iterations is compared with it.
+                var iterations = System.Text.RegularExpressions.Regex.Match(f.Metric, @", ([0-9]+) iterations\)");
+                if (iterations.Success && run is not null && run.Preset.Training.Epochs != int.Parse(iterations.Groups[1].Value, CultureInfo.InvariantCulture)) run = null;
                 ours = run?.Figure(BaseMetric(f.Metric));
             }
             else ours = main.Figure(f.Metric);

@@ -22,7 +22,7 @@ public sealed record SeedFigure(string Metric, double Value, string Source, int 
 {
     /// <summary>"meets" or "below" when like is compared with like; otherwise "above"/"below" with what differs.</summary>
     public string Verdict(double ours) => Differs is null ? (Meets(ours) ? "meets" : "below")
-        : $"{(Meets(ours) ? "at or above" : "below")}, not like for like: {Differs}";
+        : $"{(Meets(ours) == IsAccuracy ? "at or above" : "below")}, not like for like: {Differs}";
 
     /// <summary>Whether <paramref name="ours"/> meets the figure at its printed precision: accuracies at least as high, costs at most as high.</summary>
     public bool Meets(double ours) => IsAccuracy ? Math.Round(ours, Decimals) >= Value : Math.Round(ours, Decimals) <= Value;
