@@ -39,6 +39,9 @@ cd "$work"
 # What the tour assumes the reader has: the course's weights (shipped with the tests), ex4data1.mat when given, and
 # "my.csv" / "my-test.csv" (the README's stand-ins for one's own CSV): the 8x8 digits, split in two.
 cp "$root/tests/Backprop.Tests/Fixtures/mat/corpus/ex4weights.mat" .
+# The README's commands run from a clone's top folder: its data/ and tests/ (fixtures the tour names) are there.
+ln -s "$root/data" data
+ln -s "$root/tests" tests
 if [ -n "${EX4DATA1:-}" ]; then cp "$EX4DATA1" ex4data1.mat; fi
 gzip -dc "$root/data/digits/digits.csv.gz" > digits.csv
 sed -n '1,1400p' digits.csv > my.csv
@@ -60,7 +63,7 @@ for cmd in "${commands[@]}"; do
   fi
   echo "run   $cmd"
   start=$SECONDS
-  if [ "$sub" = serve ]; then
+  if [ "$sub" = serve ] || [ "$sub" = playground ]; then
     # A server does not end: start it on a free port, wait until it listens, then stop it.
     ( eval "exec dotnet \"\$BACKPROP_DLL\" ${cmd#backprop } --urls http://127.0.0.1:0 --json" > serve.out 2> serve.err ) &
     pid=$!

@@ -108,7 +108,9 @@ public sealed class PreparedExperiment
             CheckpointReady = checkpoint,
             ResumeFrom = resume,
         };
-        var result = trainer.Fit(prepared.FeaturesAs<T>(), prepared.Labels, preparedValid?.FeaturesAs<T>(), preparedValid?.Labels);
+        var result = p.OneVsAll
+            ? OneVsAll.Fit(network, prepared.FeaturesAs<T>(), prepared.Labels, p.Training, (_, e) => { onEpoch?.Invoke(e); return true; }, cancellation)
+            : trainer.Fit(prepared.FeaturesAs<T>(), prepared.Labels, preparedValid?.FeaturesAs<T>(), preparedValid?.Labels);
         string stop = result.StopReason;
         var c = CultureInfo.InvariantCulture;
         var metadata = new Dictionary<string, string>

@@ -131,6 +131,11 @@ public sealed record ExperimentPreset
     /// once at the top and initializes without reseeding. False: the weights come from a fresh <c>RandomState(Seed)</c>.
     /// </summary>
     public bool WeightsAfterData { get; init; }
+    /// <summary>
+    /// True: no hidden layer, sigmoid outputs, trained as K separate one-vs-all logistic regressions from zero weights
+    /// (the course's ex3 <c>oneVsAll</c>, see <see cref="Training.OneVsAll"/>) instead of one joint network.
+    /// </summary>
+    public bool OneVsAll { get; init; }
     /// <summary>What the seed experiment published (constants from its text, never computed here).</summary>
     public IReadOnlyList<SeedFigure> SeedFigures { get; init; } = [];
     /// <summary>Backprop's own goal for its own presets (<c>best</c>); null for the seed experiments, whose figures are <see cref="SeedFigures"/>.</summary>
@@ -153,6 +158,8 @@ public sealed record ExperimentPreset
         foreach (var h in HiddenLayers)
             if (h < 1) throw new ArgumentException($"Preset '{Name}': hidden layer sizes must be at least 1, got {string.Join(",", HiddenLayers)}.");
         if (HiddenActivation == Activation.Softmax) throw new ArgumentException("Softmax is an output activation; hidden layers cannot use it.");
+        if (OneVsAll && (HiddenLayers.Length > 0 || OutputActivation != Activation.Sigmoid))
+            throw new ArgumentException($"Preset '{Name}': one-vs-all training needs no hidden layer and sigmoid outputs.");
         if (!(PixelMax > 0) || !double.IsFinite(PixelMax)) throw new ArgumentException($"PixelMax must be positive, got {PixelMax}.");
         if (WeightsAfterData && Data.Trim().ToLowerInvariant() is not ("flower" or "spiral"))
             throw new ArgumentException($"Preset '{Name}': drawing the weights after the data needs the generated data set flower or spiral, not '{Data}'.");

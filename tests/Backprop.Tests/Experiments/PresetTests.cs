@@ -118,7 +118,7 @@ public class PresetTests
     [Fact]
     public void Logistic_preset_is_a_network_without_hidden_layer()
     {
-        var r = Experiment.Run(Presets.Logistic, new ExperimentOverrides { Epochs = 5, Data = "digits", Scaling = Scaling.MinMax });
+        var r = Experiment.Run(Presets.LogisticMnist, new ExperimentOverrides { Epochs = 5, Data = "digits", Scaling = Scaling.MinMax });
         Assert.Equal([64, 10], r.Model.Spec.LayerSizes);
         Assert.Equal(Activation.Softmax, r.Model.Spec.OutputActivation);
         Assert.True(r.History[^1].Cost < r.History[0].Cost);
