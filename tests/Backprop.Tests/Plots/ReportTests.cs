@@ -57,7 +57,14 @@ public class ReportTests
             Assert.Contains((f.Value * 100).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " %", report.Html);
         }
         var zero = report.Comparisons.Single(c => c.Seed.Metric.StartsWith("train_accuracy (λ = 0", StringComparison.Ordinal));
-        Assert.Equal(report.Sweep[0].TrainAccuracy, zero.Ours);
+        Assert.Null(zero.Ours);   // a 15-iteration run is not set beside the seed's 5000-iteration figure
+        // A figure for as many iterations as the run has is compared with the sweep's run at its λ.
+        var five = ExperimentReport.Run(Presets.Ex4Gd with
+        {
+            Training = Presets.Ex4Gd.Training with { Epochs = 5 },
+            SeedFigures = [new("train_accuracy (λ = 0, 5 iterations)", 0.5, "a figure for this test")],
+        });
+        Assert.Equal(five.Sweep.Single().TrainAccuracy, five.Comparisons.Single().Ours);
         Assert.Equal(report.Result.TrainAccuracy, report.Comparisons.Single(c => c.Seed.Metric == "train_accuracy").Ours);
 
         // The hidden-unit figure holds the three models' units side by side (λ = 0, 1, 20).
