@@ -173,7 +173,9 @@ internal static class TrainCommand
                 stdout.WriteLine($"accuracy   train {TrainingProgress.Percent(result.TrainAccuracy)}  valid {TrainingProgress.Percent(result.ValidAccuracy)}  test {TrainingProgress.Percent(result.TestAccuracy)}");
                 foreach (var f in p.SeedFigures)
                     if (result.Figure(f.Metric) is double ours)
-                        stdout.WriteLine(string.Create(c, $"seed       {f.Metric} {f.Value * 100:F2} % (published by the seed: {f.Source}); ours {ours * 100:F2} %"));
+                        stdout.WriteLine(f.IsAccuracy
+                            ? string.Create(c, $"seed       {f.Metric} {f.Value * 100:F2} % (published by the seed: {f.Source}); ours {ours * 100:F2} %")
+                            : string.Create(c, $"seed       {f.Metric} {f.Value.ToString("F" + f.Decimals, c)} (published by the seed: {f.Source}); ours {ours.ToString("F" + f.Decimals, c)}"));
                 if (TargetLine(p, result) is { } targetLine) stdout.WriteLine(targetLine);
                 stdout.WriteLine($"model      saved to {Path.GetFullPath(path)}");
                 if (interrupts?.Signal is not null && leftCheckpoint is not null)

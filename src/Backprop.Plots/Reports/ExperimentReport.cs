@@ -190,10 +190,16 @@ public sealed class ExperimentReport
                 var models = new List<ExperimentResult> { main };
                 models.AddRange(sweep);
                 var layers = models.OrderBy(m => m.Preset.Training.Lambda)
-                    .Select(m => UnitWeights.FirstLayer(m.Model, string.Create(c, $"λ = {m.Preset.Training.Lambda:0.###}"))).ToArray();
-                var units = Plots.Figures.HiddenUnits(layers);
+                    .Select(m => UnitWeights.FirstLayer(m.Model, string.Create(c, $"λ = {m.Preset.Training.Lambda:0.###}"))).ToList();
+                // On the course's data, the course's own trained network beside ours (ex4's displayData(Theta1(:, 2:end))).
+                if (main.Train.Name == "ex4data1" && main.Model.Spec.LayerSizes[0] == 400)
+                {
+                    var thetas = Backprop.Experiments.CourseFiles.LoadThetas(Backprop.Data.Formats.Mat.MatFile.Read(Backprop.Data.Builtin.BuiltinData.WeightsPath("ex4weights")));
+                    layers.Add(UnitWeights.FirstLayer(Backprop.Models.Model.From(thetas, image: main.Train.Image), "the course's ex4weights"));
+                }
+                var units = Plots.Figures.HiddenUnits(layers.ToArray());
                 Add("hidden-units", "The hidden layer", string.Create(c,
-                    $"Incoming weights of each of the {main.Model.Spec.LayerSizes[1]} hidden units{(main.Model.Spec.LayerSizes[1] > 100 ? " (first 100)" : "")} drawn as an image (mid-gray = 0, per unit scaled by its largest |w|){(layers.Length > 1 ? "; larger λ gives smoother, blurrier units" : "")}."), units);
+                    $"Incoming weights of each of the {main.Model.Spec.LayerSizes[1]} hidden units{(main.Model.Spec.LayerSizes[1] > 100 ? " (first 100)" : "")} drawn as an image (mid-gray = 0, per unit scaled by its largest |w|){(models.Count > 1 ? "; larger λ gives smoother, blurrier units" : "")}{(layers.Count > models.Count ? "; last, the course's own trained ex4weights" : "")}."), units);
             }
         }
         else if (train.FeatureCount == 2)

@@ -38,9 +38,13 @@ public sealed record ExperimentResult(
     Dataset? PreparedValid,
     Dataset? PreparedTest)
 {
-    /// <summary>Our figure for a seed figure's metric (train_accuracy, valid_accuracy, test_accuracy, cost); null when we have none.</summary>
+    /// <summary>The training cost in the seed's own convention (<see cref="ExperimentPreset.SeedCostL2"/>), at the end; null when the preset has none.</summary>
+    public double? SeedCost { get; init; }
+
+    /// <summary>Our figure for a seed figure's metric (train_accuracy, valid_accuracy, test_accuracy, cost, seed_cost); null when we have none.</summary>
     public double? Figure(string metric) => metric switch
     {
+        "seed_cost" => SeedCost,
         "train_accuracy" => TrainAccuracy,
         "valid_accuracy" => ValidAccuracy,
         "test_accuracy" => TestAccuracy,
@@ -134,8 +138,19 @@ public sealed class PreparedExperiment
         if (validAccuracy is double va) metadata["valid_accuracy"] = va.ToString("R", c);
         if (testAccuracy is double ta) metadata["test_accuracy"] = ta.ToString("R", c);
         var model = Model.From(network, Preprocessor, Train.ClassNames, Train.Image, metadata);
+        double? seedCost = null;
+        if (p.SeedCostL2 is double l2)
+        {
+            // Σ over samples and classes of the cross-entropy, plus l2·Σw² over the weights (no biases), on the training split.
+            var x = prepared.FeaturesAs<T>();
+            var targets = Targets.OneHot<T>(prepared.Labels, Math.Max(network.Spec.Outputs, 2), network.Spec.Outputs);
+            double squares = 0;
+            foreach (var layer in network.Layers)
+                foreach (var w in layer.Weights.Span) squares += double.CreateTruncating(w) * double.CreateTruncating(w);
+            seedCost = network.Cost(x, targets, 0) * prepared.Count + l2 * squares;
+        }
         return new ExperimentResult(p, model, result.History, trainAccuracy, validAccuracy, testAccuracy,
-            result.FinalCost, result.Epochs, result.Seconds, stop, Train, Valid, Test, prepared, preparedValid, preparedTest);
+            result.FinalCost, result.Epochs, result.Seconds, stop, Train, Valid, Test, prepared, preparedValid, preparedTest) { SeedCost = seedCost };
     }
 
     private Dataset? Prepare(Dataset? d) => d is null ? null : Preprocessor is null ? d : Preprocessor.Apply(d);

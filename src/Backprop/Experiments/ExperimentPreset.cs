@@ -136,6 +136,12 @@ public sealed record ExperimentPreset
     /// (the course's ex3 <c>oneVsAll</c>, see <see cref="Training.OneVsAll"/>) instead of one joint network.
     /// </summary>
     public bool OneVsAll { get; init; }
+    /// <summary>
+    /// When set, the run also reports the seed's own cost ("seed_cost"): the cross-entropy summed over the training
+    /// samples and classes plus this factor times Σw² over the weights (no biases) — Raschka's <c>_compute_cost</c>
+    /// with its l2 — beside Backprop's mean cost.
+    /// </summary>
+    public double? SeedCostL2 { get; init; }
     /// <summary>What the seed experiment published (constants from its text, never computed here).</summary>
     public IReadOnlyList<SeedFigure> SeedFigures { get; init; } = [];
     /// <summary>Backprop's own goal for its own presets (<c>best</c>); null for the seed experiments, whose figures are <see cref="SeedFigures"/>.</summary>

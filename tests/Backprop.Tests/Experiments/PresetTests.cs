@@ -81,6 +81,9 @@ public class PresetTests
         // the shared generator's shuffle of np.arange each epoch, and W -= eta (Σ g + l2 W).
         Assert.Equal(f.GetProperty("train_accuracy").GetDouble(), r.TrainAccuracy, 12);
         Assert.Equal(f.GetProperty("valid_accuracy").GetDouble(), r.ValidAccuracy!.Value, 12);
+        // The book's own cost (NeuralNetMLP._compute_cost: Σ cross-entropy + l2·Σw²) beside our mean one.
+        Tests.Fixture.AssertClose(f.GetProperty("summed_cost").GetDouble(), r.SeedCost!.Value, 1e-9, "Raschka's summed cost");
+        Assert.Equal(r.SeedCost, r.Figure("seed_cost"));
         var net = r.Model.Network<double>();
         var w1 = Rows(f.GetProperty("W1_rows"));
         for (int j = 0; j < w1.Length; j++)

@@ -49,6 +49,7 @@ public class ReportTests
 
         // Hyperparameters, timings and every seed figure beside ours.
         Assert.Contains("400-25-10 sigmoid/sigmoid", report.Html);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode("the course's own trained ex4weights"), report.Html);   // its hidden units beside ours
         Assert.Contains("gd epochs=15", report.Html);
         Assert.Contains("Timings", report.Html);
         foreach (var f in Presets.Ex4Gd.SeedFigures.Where(f => f.IsAccuracy))
@@ -67,12 +68,14 @@ public class ReportTests
         Assert.Equal(five.Sweep.Single().TrainAccuracy, five.Comparisons.Single().Ours);
         Assert.Equal(report.Result.TrainAccuracy, report.Comparisons.Single(c => c.Seed.Metric == "train_accuracy").Ours);
 
-        // The hidden-unit figure holds the three models' units side by side (λ = 0, 1, 20).
+        // The hidden-unit figure holds the three models' units side by side (λ = 0, 1, 20), then the course's ex4weights.
         using var units = Decode(report.Figures.Single(f => f.Name == "hidden-units").Png);
+        var course = Backprop.Experiments.CourseFiles.LoadThetas(Backprop.Data.Formats.Mat.MatFile.Read(Backprop.Data.Builtin.BuiltinData.WeightsPath("ex4weights")));
         var sheet = Backprop.Plots.Figures.HiddenUnits(
-            new[] { report.Sweep[0], report.Result, report.Sweep[1] }.Select(r => Backprop.Plots.UnitWeights.FirstLayer(r.Model, $"λ = {r.Preset.Training.Lambda}")).ToArray());
+            new[] { report.Sweep[0], report.Result, report.Sweep[1] }.Select(r => Backprop.Plots.UnitWeights.FirstLayer(r.Model, $"λ = {r.Preset.Training.Lambda}"))
+                .Append(Backprop.Plots.UnitWeights.FirstLayer(Backprop.Models.Model.From(course, image: report.Result.Train.Image), "the course's ex4weights")).ToArray());
         Assert.Equal(sheet.Width, units.Width);
-        Assert.Equal(3, sheet.Panels.Count);
+        Assert.Equal(4, sheet.Panels.Count);
         using var expected = Decode(sheet.ToPng());
         var rect = sheet.TileRect(2, 24);
         for (int y = rect.Top; y < rect.Bottom; y += 3)
