@@ -19,7 +19,7 @@ internal static class InputFiles
         if (!File.Exists(path) && !Directory.Exists(path))
         {
             if (BuiltinData.IsWeights(path)) path = BuiltinData.WeightsPath(path);
-            else if (path.Trim().ToLowerInvariant() is "ex4data1" or "ex3data1") return Ex4Data.Contents(BuiltinData.FindDataDirectory());
+            else if (Ex4Data.IsName(path)) return Ex4Data.Contents(BuiltinData.FindDataDirectory());
         }
         if (Directory.Exists(path)) throw new UsageException($"{what}: is a directory, not a data file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"{what}: no such file.", path);

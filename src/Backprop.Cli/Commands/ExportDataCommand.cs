@@ -71,7 +71,7 @@ internal static class ExportDataCommand
     /// <summary>X and y (and X_test, y_test) of a built-in set; ex4data1 with its file's 1..10 labels.</summary>
     private static IReadOnlyList<NDArray> Variables(string name)
     {
-        if (name.Trim().ToLowerInvariant() is "ex4data1" or "ex3data1")
+        if (Ex4Data.IsName(name))
             return Ex4Data.Contents(BuiltinData.FindDataDirectory()).Variables;
         var set = BuiltinData.Load(name);
         var list = new List<NDArray> { X("X", set.Train), Y("y", set.Train) };

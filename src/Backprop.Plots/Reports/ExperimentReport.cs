@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using Backprop.Data;
 using Backprop.Experiments;
 using Backprop.Training;
@@ -126,30 +125,21 @@ public sealed class ExperimentReport
         ArgumentNullException.ThrowIfNull(main);
         var result = new List<double>();
         foreach (var f in main.Preset.SeedFigures)
-            if (LambdaOf(f.Metric) is { } l && l != main.Preset.Training.Lambda && !result.Contains(l)) result.Add(l);
+            if (f.Lambda is { } l && l != main.Preset.Training.Lambda && !result.Contains(l)) result.Add(l);
         result.Sort();
         return result;
     }
-
-    private static readonly Regex LambdaPattern = new(@"\(λ = ([0-9]+(?:\.[0-9]+)?)[,)]", RegexOptions.CultureInvariant);
-
-    private static double? LambdaOf(string metric) =>
-        LambdaPattern.Match(metric) is { Success: true } m ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
-
-    private static string BaseMetric(string metric) => System.Text.RegularExpressions.Regex.Replace(metric, @"\(λ = [^)]*\)", "").Trim();
 
     private static ExperimentReport Build(ExperimentResult main, IReadOnlyList<ExperimentResult> sweep, ReportOptions options, Stopwatch clock)
     {
         var comparisons = main.Preset.SeedFigures.Select(f =>
         {
             double? ours = null;
-            if (LambdaOf(f.Metric) is { } l)
+            if (f.Lambda is { } l)
             {
                 var run = l == main.Preset.Training.Lambda ? main : sweep.FirstOrDefault(r => r.Preset.Training.Lambda == l);
                 // "(λ = 0, 5000 iterations)": only a run of that many iterations is compared with it.
-                var iterations = System.Text.RegularExpressions.Regex.Match(f.Metric, @", ([0-9]+) iterations\)");
-                if (iterations.Success && run is not null && run.Preset.Training.Epochs != int.Parse(iterations.Groups[1].Value, CultureInfo.InvariantCulture)) run = null;
-                ours = run?.Figure(BaseMetric(f.Metric));
+                ours = run is not null && f.AppliesTo(run.Preset.Training.Epochs) ? run.Figure(f.BaseMetric) : null;
             }
             else ours = main.Figure(f.Metric);
             return new FigureComparison(f, ours);

@@ -141,13 +141,9 @@ public sealed class PreparedExperiment
         double? seedCost = null;
         if (p.SeedCostL2 is double l2)
         {
-            // Σ over samples and classes of the cross-entropy, plus l2·Σw² over the weights (no biases), on the training split.
-            var x = prepared.FeaturesAs<T>();
+            // Σ over samples and classes of the cross-entropy plus l2·Σw² (no biases) is m times the mean cost with λ = 2·l2.
             var targets = Targets.OneHot<T>(prepared.Labels, Math.Max(network.Spec.Outputs, 2), network.Spec.Outputs);
-            double squares = 0;
-            foreach (var layer in network.Layers)
-                foreach (var w in layer.Weights.Span) squares += double.CreateTruncating(w) * double.CreateTruncating(w);
-            seedCost = network.Cost(x, targets, 0) * prepared.Count + l2 * squares;
+            seedCost = network.Cost(prepared.FeaturesAs<T>(), targets, 2 * l2) * prepared.Count;
         }
         return new ExperimentResult(p, model, result.History, trainAccuracy, validAccuracy, testAccuracy,
             result.FinalCost, result.Epochs, result.Seconds, stop, Train, Valid, Test, prepared, preparedValid, preparedTest) { SeedCost = seedCost };

@@ -24,6 +24,21 @@ public sealed record SeedFigure(string Metric, double Value, string Source, int 
     public string Verdict(double ours) => Differs is null ? (Meets(ours) ? "meets" : "below")
         : $"{(Meets(ours) == IsAccuracy ? "at or above" : "below")}, not like for like: {Differs}";
 
+    private static readonly System.Text.RegularExpressions.Regex Qualifier =
+        new(@"\(λ = ([0-9]+(?:\.[0-9]+)?)(?:, ([0-9]+) iterations)?\)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>The λ of a figure named like "train_accuracy (λ = 20)" or "train_accuracy (λ = 0, 5000 iterations)"; null for others.</summary>
+    public double? Lambda => Qualifier.Match(Metric) is { Success: true } m ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+
+    /// <summary>The iteration count of a figure named like "train_accuracy (λ = 0, 5000 iterations)"; null when it names none.</summary>
+    public int? Iterations => Qualifier.Match(Metric) is { Success: true } m && m.Groups[2].Success ? int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) : null;
+
+    /// <summary>The metric without its λ qualifier ("train_accuracy"), as <see cref="ExperimentResult.Figure"/> names it.</summary>
+    public string BaseMetric => Qualifier.Replace(Metric, "").Trim();
+
+    /// <summary>Whether a run with <paramref name="epochs"/> epochs may be set beside this figure (always, unless it names an iteration count).</summary>
+    public bool AppliesTo(int epochs) => Iterations is not int n || n == epochs;
+
     /// <summary>Whether <paramref name="ours"/> meets the figure at its printed precision: accuracies at least as high, costs at most as high.</summary>
     public bool Meets(double ours) => IsAccuracy ? Math.Round(ours, Decimals) >= Value : Math.Round(ours, Decimals) <= Value;
 

@@ -174,21 +174,12 @@ public static class Presets
     /// regularized logistic regression per digit (λ = 0.1, bias not regularized) from zero weights, each minimized by
     /// fmincg for 50 iterations; predictOneVsAll takes the most confident classifier; training accuracy.
     /// </summary>
-    public static ExperimentPreset Logistic { get; } = new()
+    public static ExperimentPreset Logistic { get; } = Ex4 with
     {
         Name = "logistic",
         Description = "ex3's one-vs-all logistic regression on ex4data1: 10 classifiers, λ = 0.1, zero initial weights, fmincg 50 iterations each",
-        Data = "ex4data1",
         HiddenLayers = [],
-        HiddenActivation = Activation.Sigmoid,
-        OutputActivation = Activation.Sigmoid,
-        Initializer = Initializer.Ex4(0.12),
-        Scaling = Scaling.None,
-        FileScaling = Scaling.None,
-        Split = ExperimentSplit.None with { UseBuiltinTest = false },
         Training = new TrainingOptions { Optimizer = OptimizerKind.ConjugateGradient, Epochs = 50, BatchSize = 0, Lambda = 0.1, Shuffle = false },
-        Precision = Precision.Float64,
-        Seed = 0,
         OneVsAll = true,
         Recipe = "oneVsAll(X, y, 10, 0.1): for c = 1:10, fmincg(@(t) lrCostFunction(t, X, (y == c), 0.1), zeros(n + 1, 1), MaxIter 50); predictOneVsAll = argmax of sigmoid(X·all_thetaᵀ)",
         SeedFigures = [new("train_accuracy", 0.9474, "seed 001's logistic-regression baseline: one-vs-all on the 5000 ex4data1 digits, training accuracy")],

@@ -57,11 +57,9 @@ public static class Sweep
     /// or the plain "train_accuracy" when v is the preset's own λ.</summary>
     public static SeedFigure? SeedFigureForLambda(ExperimentPreset preset, double lambda)
     {
-        string l = lambda.ToString(CultureInfo.InvariantCulture);
-        string withIterations = $"train_accuracy (λ = {l}, {preset.Training.Epochs.ToString(CultureInfo.InvariantCulture)} iterations)";
-        bool anyWithIterations = preset.SeedFigures.Any(f => f.Metric.StartsWith("train_accuracy (λ = ", StringComparison.Ordinal) && f.Metric.EndsWith(" iterations)", StringComparison.Ordinal));
-        return preset.SeedFigures.FirstOrDefault(f => f.Metric == withIterations)
-            ?? preset.SeedFigures.FirstOrDefault(f => f.Metric == $"train_accuracy (λ = {l})")
+        var perLambda = preset.SeedFigures.Where(f => f.BaseMetric == "train_accuracy" && f.Lambda is not null).ToList();
+        bool anyWithIterations = perLambda.Any(f => f.Iterations is not null);
+        return perLambda.FirstOrDefault(f => f.Lambda == lambda && f.AppliesTo(preset.Training.Epochs))
             ?? (lambda == preset.Training.Lambda && !anyWithIterations ? preset.SeedFigures.FirstOrDefault(f => f.Metric == "train_accuracy") : null);
     }
 

@@ -22,6 +22,9 @@ public static class Ex4Data
     /// <summary>The number of samples (10 digits x 500).</summary>
     public const int Samples = 10 * PerDigit;
 
+    /// <summary>True for the set's built-in names, ex4data1 and ex3data1 (the same data), case-insensitive.</summary>
+    public static bool IsName(string name) => name.Trim().ToLowerInvariant() is "ex4data1" or "ex3data1";
+
     /// <summary>X (5000 x 400, C order, each row an image in MATLAB's column order) and y (1..10, 10 meaning 0).</summary>
     public static (double[] X, double[] Y) Build(string dataDirectory)
     {
