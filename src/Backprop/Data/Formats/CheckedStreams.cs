@@ -4,6 +4,22 @@ using System.IO.Hashing;
 
 namespace Backprop.Data.Formats;
 
+/// <summary>A stream read once from start to end: no seeking, no length, no writing. Subclasses implement <see cref="Stream.Read(Span{byte})"/>.</summary>
+internal abstract class ForwardReadStream : Stream
+{
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public abstract override int Read(Span<byte> buffer);
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
 /// <summary>
 /// Decompresses a gzip file and, at its end, checks that the stream was complete, as gzip and Python's gzip module do.
 /// zlib itself checks the trailer's CRC-32 and length when it reaches them, but .NET's GZipStream ends silently when
@@ -11,13 +27,11 @@ namespace Backprop.Data.Formats;
 /// was decompressed. A file of several concatenated gzip members is checked against its last member only, and
 /// refused if that does not add up: recompress it as one member.
 /// </summary>
-internal sealed class CheckedGzipStream(Stream compressed, string file) : Stream
+internal sealed class CheckedGzipStream(Stream compressed, string file) : ForwardReadStream
 {
     private readonly GZipStream _gzip = new(compressed, CompressionMode.Decompress, leaveOpen: true);
     private long _total;
     private bool _checked;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -44,16 +58,6 @@ internal sealed class CheckedGzipStream(Stream compressed, string file) : Stream
         throw new InvalidDataException($"{file}: the gzip stream ends before its end-of-stream marker ({_total} bytes decompressed, and the trailer's length field does not match): the file is truncated.");
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing) { _gzip.Dispose(); compressed.Dispose(); }
@@ -62,14 +66,13 @@ internal sealed class CheckedGzipStream(Stream compressed, string file) : Stream
 }
 
 /// <summary>Passes a zip member's bytes through while computing their CRC-32, to compare with the one the archive records.</summary>
-internal sealed class Crc32Stream(Stream inner) : Stream
+internal sealed class Crc32Stream(Stream inner) : ForwardReadStream
 {
     private readonly Crc32 _crc = new();
 
     public long BytesRead { get; private set; }
     public uint Crc => _crc.GetCurrentHashAsUInt32();
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -90,13 +93,4 @@ internal sealed class Crc32Stream(Stream inner) : Stream
         return true;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
