@@ -1,6 +1,5 @@
 using System.Numerics;
 using Backprop.Numerics;
-using System.Numerics.Tensors;
 
 namespace Backprop.Training.Optimizers;
 
@@ -26,8 +25,6 @@ public sealed class Adam<T> : IStepOptimizer<T> where T : unmanaged, IFloatingPo
 {
     private T[]? _m;
     private T[]? _v;
-    private T[]? _scratchA;
-    private T[]? _scratchB;
     private bool _started;
 
     public Adam(double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
@@ -62,8 +59,6 @@ public sealed class Adam<T> : IStepOptimizer<T> where T : unmanaged, IFloatingPo
             int n = parameters.Length;
             StepOptimizerState.Ensure(ref _m, n);
             StepOptimizerState.Ensure(ref _v, n);
-            StepOptimizerState.Ensure(ref _scratchA, n);
-            StepOptimizerState.Ensure(ref _scratchB, n);
             _started = true;
         }
         TimeStep++;
@@ -87,22 +82,11 @@ public sealed class Adam<T> : IStepOptimizer<T> where T : unmanaged, IFloatingPo
             var o = Optimizer!;
             int count = parameters.Length;
             Span<T> m = o._m.AsSpan(start, count), v = o._v.AsSpan(start, count);
-            Span<T> a = o._scratchA.AsSpan(start, count), b = o._scratchB.AsSpan(start, count);
-            T b1 = T.CreateChecked(o.Beta1), c1 = T.CreateChecked(1 - o.Beta1);
-            T b2 = T.CreateChecked(o.Beta2), c2 = T.CreateChecked(1 - o.Beta2);
-
-            TensorPrimitives.Multiply(m, b1, m);
-            UnfusedOps.MultiplyAdd(gradient, c1, m);             // (β1·m) + (g·(1−β1))
-
-            TensorPrimitives.Multiply(gradient, gradient, a);    // g²
-            TensorPrimitives.Multiply(v, b2, v);
-            UnfusedOps.MultiplyAdd(a, c2, v);                    // (β2·v) + (g²·(1−β2))
-
-            TensorPrimitives.Sqrt<T>(v, a);
-            TensorPrimitives.Add(a, T.CreateChecked(o.Epsilon), a);   // √v + ε
-            TensorPrimitives.Multiply(m, NegativeRate, b);             // −lr_t·m
-            TensorPrimitives.Divide(b, a, b);
-            TensorPrimitives.Add(parameters, b, parameters);
+            // One pass over the four vectors (Numerics/OptimizerKernels.cs), the formula above element by element:
+            // m ← (β1·m) + (g·(1−β1));  v ← (β2·v) + (g²·(1−β2));  p ← p + (−lr_t·m) / (√v + ε).
+            OptimizerKernels.Adam(parameters, gradient, m, v,
+                T.CreateChecked(o.Beta1), T.CreateChecked(1 - o.Beta1), T.CreateChecked(o.Beta2), T.CreateChecked(1 - o.Beta2),
+                T.CreateChecked(o.Epsilon), NegativeRate);
         }
     }
 
@@ -118,8 +102,6 @@ public sealed class Adam<T> : IStepOptimizer<T> where T : unmanaged, IFloatingPo
         int n = buffers[0].Length;
         StepOptimizerState.Ensure(ref _m, n);
         StepOptimizerState.Ensure(ref _v, n);
-        StepOptimizerState.Ensure(ref _scratchA, n);
-        StepOptimizerState.Ensure(ref _scratchB, n);
         buffers[0].CopyTo(_m!, 0);
         buffers[1].CopyTo(_v!, 0);
         TimeStep = steps;

@@ -1,6 +1,5 @@
 using System.Numerics;
 using Backprop.Numerics;
-using System.Numerics.Tensors;
 
 namespace Backprop.Training.Optimizers;
 
@@ -24,7 +23,6 @@ namespace Backprop.Training.Optimizers;
 public sealed class Momentum<T> : IStepOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private T[]? _velocity;
-    private T[]? _scratch;
     private bool _started;
 
     public Momentum(double momentum = 0.9, bool nesterov = false)
@@ -49,7 +47,6 @@ public sealed class Momentum<T> : IStepOptimizer<T> where T : unmanaged, IFloati
         if (!_started)
         {
             StepOptimizerState.Ensure(ref _velocity, parameters.Length);
-            if (Nesterov) StepOptimizerState.Ensure(ref _scratch, parameters.Length);
             _started = true;
         }
         job.Optimizer = this;
@@ -68,19 +65,9 @@ public sealed class Momentum<T> : IStepOptimizer<T> where T : unmanaged, IFloati
 
         protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, int start)
         {
-            var v = Optimizer!._velocity.AsSpan(start, parameters.Length);
-            // v = μ·v − lr·g  computed as (μ·v) + (g·(−lr)): the same two roundings as NumPy.
-            TensorPrimitives.Multiply(v, Mu, v);
-            UnfusedOps.MultiplyAdd(gradient, NegativeRate, v);
-            if (!Optimizer.Nesterov)
-            {
-                TensorPrimitives.Add(parameters, v, parameters);
-                return;
-            }
-            var u = Optimizer._scratch.AsSpan(start, parameters.Length);
-            TensorPrimitives.Multiply(v, Mu, u);
-            UnfusedOps.MultiplyAdd(gradient, NegativeRate, u);
-            TensorPrimitives.Add(parameters, u, parameters);
+            // v = μ·v − lr·g computed as (μ·v) + (g·(−lr)), the same two roundings as NumPy; then p += v, or for
+            // Nesterov p += μ·v_new − lr·g. One pass over the vectors (Numerics/OptimizerKernels.cs).
+            OptimizerKernels.Momentum(parameters, gradient, Optimizer!._velocity.AsSpan(start, parameters.Length), Mu, NegativeRate, Optimizer.Nesterov);
         }
     }
 
@@ -94,7 +81,6 @@ public sealed class Momentum<T> : IStepOptimizer<T> where T : unmanaged, IFloati
         if (buffers.Length == 0) return;
         if (buffers.Length != 1) throw new ArgumentException("Momentum's state is one velocity vector.");
         StepOptimizerState.Ensure(ref _velocity, buffers[0].Length);
-        if (Nesterov) StepOptimizerState.Ensure(ref _scratch, buffers[0].Length);
         buffers[0].CopyTo(_velocity!, 0);
         _started = true;
     }
