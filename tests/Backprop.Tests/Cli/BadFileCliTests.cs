@@ -55,7 +55,7 @@ public class BadFileCliTests(BadFiles files) : IClassFixture<BadFiles>
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void A_damaged_file_gives_one_line_naming_it_and_exit_code_2(string named, string[] args)
+    public void ADamagedFileGivesOneLineNamingItAndExitCode2(string named, string[] args)
     {
         string output = files.File("out-" + Guid.NewGuid().ToString("N"));
         var a = args.Select(x => x switch
@@ -81,7 +81,7 @@ public class BadFileCliTests(BadFiles files) : IClassFixture<BadFiles>
     [InlineData("sweep", "--preset", "nope", "--lambda", "0")]
     [InlineData("compare", "nope")]
     [InlineData("report", "nope", "--out", "x")]
-    public void An_unknown_preset_is_named_without_the_csharp_parameter(params string[] args)
+    public void AnUnknownPresetIsNamedWithoutTheCsharpParameter(params string[] args)
     {
         var r = CliHarness.Run(args);
         Assert.Equal(2, r.ExitCode);
@@ -98,7 +98,7 @@ public class TrainOutputPathTests
     [InlineData("--history", "DIR")]
     [InlineData("--out", "FILE/m.json")]
     [InlineData("--history", "FILE/h.csv")]
-    public void An_output_path_that_cannot_be_a_file_is_refused_before_training(string option, string value)
+    public void AnOutputPathThatCannotBeAFileIsRefusedBeforeTraining(string option, string value)
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("FILE"), "x");
@@ -115,7 +115,7 @@ public class TrainOutputPathTests
     [Theory]
     [InlineData("plot", "digits", "--data", "digits", "--out", "FILE/x.png")]
     [InlineData("report", "flower", "--epochs", "2", "--no-sweep", "--out", "FILE/sub")]
-    public void Plot_and_report_refuse_an_output_under_a_file_before_any_work(params string[] args)
+    public void PlotAndReportRefuseAnOutputUnderAFileBeforeAnyWork(params string[] args)
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("FILE"), "x");

@@ -9,7 +9,7 @@ public class PlaygroundCliTests
     /// <summary>The real tool in its own process: `playground --json` picks a free loopback port, prints the page's
     /// address in one JSON object, serves the page and its API, and is ended by the test.</summary>
     [Fact]
-    public async Task Playground_listens_on_a_free_loopback_port_and_prints_the_page()
+    public async Task PlaygroundListensOnAFreeLoopbackPortAndPrintsThePage()
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "backprop.dll"), "playground", "--json" }) start.ArgumentList.Add(a);
@@ -39,7 +39,7 @@ public class PlaygroundCliTests
     }
 
     [Fact]
-    public void Bad_urls_are_usage_errors()
+    public void BadUrlsAreUsageErrors()
     {
         var r = CliHarness.Run("playground", "--urls", "https://127.0.0.1:0");
         Assert.Equal(2, r.ExitCode);

@@ -8,7 +8,7 @@ namespace Backprop.Tests.Engine;
 public class ImageShiftTests
 {
     [Fact]
-    public void Shift_matches_scipy_ndimage_shift_nearest()
+    public void ShiftMatchesScipyNdimageShiftNearest()
     {
         foreach (var c in Fixture.Json("engine", "training.json").GetProperty("shifts").EnumerateArray())
         {
@@ -21,7 +21,7 @@ public class ImageShiftTests
     }
 
     [Fact]
-    public void A_batch_is_shifted_with_numpys_draws_in_the_documented_order()
+    public void ABatchIsShiftedWithNumpysDrawsInTheDocumentedOrder()
     {
         var c = Fixture.Json("engine", "training.json").GetProperty("shift_batch");
         int h = c.GetProperty("height").GetInt32(), w = c.GetProperty("width").GetInt32(), rows = c.GetProperty("rows").GetInt32();
@@ -33,7 +33,7 @@ public class ImageShiftTests
     }
 
     [Fact]
-    public void Bad_shapes_are_rejected()
+    public void BadShapesAreRejected()
     {
         Assert.Throws<ArgumentException>(() => ImageShift.Shift<double>(new double[12], new double[12], 3, 5, 1, 1));
         var a = new double[12];
@@ -48,7 +48,7 @@ public class ImageShiftTests
     }
 
     [Fact]
-    public void Shift_augmentation_on_the_digits_is_reproducible_and_learns()
+    public void ShiftAugmentationOnTheDigitsIsReproducibleAndLearns()
     {
         var digits = Backprop.Data.Builtin.BuiltinData.Load("digits").Train;
         MlpClassifier Fit(int shift) => new MlpClassifier

@@ -14,7 +14,7 @@ public class InitializerTests
     [InlineData("ng-planar", "normal:0.01@outin", Activation.Tanh, Activation.Softmax)]
     [InlineData("raschka", "normal:0.1@inout", Activation.Sigmoid, Activation.Sigmoid)]
     [InlineData("ex4", "ex4", Activation.Sigmoid, Activation.Sigmoid)]
-    public void Weights_equal_the_numpy_draws(string name, string init, Activation hidden, Activation output)
+    public void WeightsEqualTheNumpyDraws(string name, string init, Activation hidden, Activation output)
     {
         var c = Fixture.Json("engine", "init.json").GetProperty(name);
         var net = new Network<double>(NetworkSpec.Create(c.GetProperty("sizes").Ints(), hidden, output));
@@ -35,7 +35,7 @@ public class InitializerTests
     }
 
     [Fact]
-    public void Same_seed_same_weights_different_seed_different_weights()
+    public void SameSeedSameWeightsDifferentSeedDifferentWeights()
     {
         var spec = NetworkSpec.Create([10, 8, 3]);
         var a = new Network<float>(spec); var b = new Network<float>(spec); var c = new Network<float>(spec);
@@ -45,7 +45,7 @@ public class InitializerTests
     }
 
     [Fact]
-    public void He_and_uniform_fan_have_the_documented_scale()
+    public void HeAndUniformFanHaveTheDocumentedScale()
     {
         var net = new Network<double>(NetworkSpec.Create([400, 300, 10], Activation.Relu, Activation.Softmax));
         Initializer.He().Initialize(net, 1);
@@ -64,6 +64,6 @@ public class InitializerTests
     [InlineData("normal:-1")]
     [InlineData("uniform:abc")]
     [InlineData("he@sideways")]
-    public void Bad_initializer_names_are_rejected(string text) =>
+    public void BadInitializerNamesAreRejected(string text) =>
         Assert.Throws<ArgumentException>(() => Initializer.Parse(text));
 }

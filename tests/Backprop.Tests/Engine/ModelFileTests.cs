@@ -19,7 +19,7 @@ public class ModelFileTests
     [Theory]
     [InlineData(Precision.Float32)]
     [InlineData(Precision.Float64)]
-    public void Save_and_load_give_identical_predictions(Precision precision)
+    public void SaveAndLoadGiveIdenticalPredictions(Precision precision)
     {
         var clf = Trained(precision);
         var data = BuiltinData.Load("digits").Train;
@@ -43,7 +43,7 @@ public class ModelFileTests
     private static string? PreprocessorKindOf(Model m) => m.Preprocessor?.ToJson();
 
     [Fact]
-    public void Damaged_or_foreign_files_give_a_clear_error()
+    public void DamagedOrForeignFilesGiveAClearError()
     {
         var clf = Trained(Precision.Float32);
         var path = Path.Combine(Path.GetTempPath(), $"backprop-model-{Guid.NewGuid():N}.json");
@@ -93,7 +93,7 @@ public class ModelFileTests
     [Theory]
     [InlineData(float.NaN)]
     [InlineData(float.PositiveInfinity)]
-    public void A_NaN_or_infinite_weight_is_refused_at_load_naming_the_file(float value)
+    public void NaNOrInfiniteWeightIsRefusedAtLoadNamingTheFile(float value)
     {
         string name = "";
         var e = Assert.Throws<InvalidDataException>(() => LoadEdited(root => { SetParameter(root, 7, value); root.Remove("sha256"); }, out name));
@@ -101,7 +101,7 @@ public class ModelFileTests
     }
 
     [Fact]
-    public void The_file_hash_covers_the_scaler_the_classes_and_the_parameters()
+    public void TheFileHashCoversTheScalerTheClassesAndTheParameters()
     {
         string name = "";
         // The parameters' own hash still matches: only the whole-model hash sees these edits.
@@ -114,7 +114,7 @@ public class ModelFileTests
     }
 
     [Fact]
-    public void Files_written_before_the_whole_model_hash_still_load()
+    public void FilesWrittenBeforeTheWholeModelHashStillLoad()
     {
         var original = Trained(Precision.Float32).Model!;
         var loaded = LoadEdited(root => Assert.True(root.Remove("sha256")), out _);
@@ -123,7 +123,7 @@ public class ModelFileTests
     }
 
     [Fact]
-    public void Missing_or_null_class_names_are_refused_naming_the_file()
+    public void MissingOrNullClassNamesAreRefusedNamingTheFile()
     {
         string name = "";
         var e = Assert.Throws<InvalidDataException>(() => LoadEdited(root => root["classes"] = null, out name));
@@ -133,7 +133,7 @@ public class ModelFileTests
     }
 
     [Fact]
-    public void Models_beyond_what_a_file_holds_are_named_before_any_allocation()
+    public void ModelsBeyondWhatAFileHoldsAreNamedBeforeAnyAllocation()
     {
         // 784-39000-10: 31,005,010 parameters, within the float32 limit (31,249,999), beyond the float64 one (15,624,999).
         var spec = NetworkSpec.Create([784, 39000, 10]);

@@ -13,7 +13,7 @@ public class TrainerTests
     private static readonly Lazy<BuiltinSet> Digits = new(() => BuiltinData.Load("digits"));
 
     [Fact]
-    public void Fmincg_trains_the_ex4_network_on_the_digits()
+    public void FmincgTrainsTheEx4NetworkOnTheDigits()
     {
         // The ex4 recipe on the 8x8 digits: 64-25-10 sigmoid, uniform ±0.12, λ = 1, 50 CG iterations.
         var clf = new MlpClassifier
@@ -29,7 +29,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void Tnc_trains_the_ex4_network_within_its_evaluation_budget()
+    public void TncTrainsTheEx4NetworkWithinItsEvaluationBudget()
     {
         // The seed-000 recipe on the 8x8 digits: 64-25-10 sigmoid, uniform ±0.125, λ = 0, TNC with maxfun = 250 (= Epochs).
         var clf = new MlpClassifier
@@ -53,7 +53,7 @@ public class TrainerTests
     [InlineData(OptimizerKind.Adam, 0.01)]
     [InlineData(OptimizerKind.Lbfgs, 1)]
     [InlineData(OptimizerKind.ConjugateGradient, 1)]
-    public void Every_optimizer_lowers_the_cost_and_learns(OptimizerKind kind, double lr)
+    public void EveryOptimizerLowersTheCostAndLearns(OptimizerKind kind, double lr)
     {
         var clf = new MlpClassifier
         {
@@ -68,7 +68,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void Same_seeds_reproduce_a_run_exactly()
+    public void SameSeedsReproduceARunExactly()
     {
         double[] Run() => new MlpClassifier
         {
@@ -79,7 +79,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void A_diverging_run_stops_with_a_clear_message_and_finite_parameters()
+    public void ADivergingRunStopsWithAClearMessageAndFiniteParameters()
     {
         var spec = NetworkSpec.Create([64, 10, 10], Activation.Relu, Activation.Identity);
         var net = new Network<double>(spec);
@@ -94,7 +94,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void A_cost_that_grows_by_orders_of_magnitude_stops_the_run_with_the_initial_weights_kept()
+    public void ACostThatGrowsByOrdersOfMagnitudeStopsTheRunWithTheInitialWeightsKept()
     {
         // Softmax cross-entropy stays finite however large the logits grow: only the growth over the first cost shows the divergence.
         var spec = NetworkSpec.Create([64, 16, 10], Activation.Relu, Activation.Softmax);
@@ -112,7 +112,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void Early_stopping_keeps_the_best_validation_weights()
+    public void EarlyStoppingKeepsTheBestValidationWeights()
     {
         int calls = 0;
         var clf = new MlpClassifier
@@ -131,7 +131,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void The_callback_can_stop_training()
+    public void TheCallbackCanStopTraining()
     {
         var clf = new MlpClassifier
         {
@@ -143,7 +143,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void Bad_options_are_rejected_before_training()
+    public void BadOptionsAreRejectedBeforeTraining()
     {
         var net = new Network<double>(NetworkSpec.Create([2, 2]));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<double>(net, new TrainingOptions { Epochs = 0 }));

@@ -16,7 +16,7 @@ public class TrainingFeatureTests
     private static readonly Lazy<BuiltinSet> Digits = new(() => BuiltinData.Load("digits"));
 
     [Fact]
-    public void Cosine_step_and_exponential_decay_match_pytorchs_schedulers()
+    public void CosineStepAndExponentialDecayMatchPytorchsSchedulers()
     {
         foreach (var s in Fixture.Json("engine", "training.json").GetProperty("schedules").EnumerateArray())
         {
@@ -33,7 +33,7 @@ public class TrainingFeatureTests
     }
 
     [Fact]
-    public void Cosine_starts_at_the_rate_and_ends_near_the_minimum()
+    public void CosineStartsAtTheRateAndEndsNearTheMinimum()
     {
         Assert.Equal(0.01, EpochDecay.Cosine(0.01, 0.001, 10, 1));
         Assert.Equal(0.001 + 0.009 * (1 + Math.Cos(Math.PI * 9 / 10)) / 2, EpochDecay.Cosine(0.01, 0.001, 10, 10), 15);
@@ -42,7 +42,7 @@ public class TrainingFeatureTests
     }
 
     [Fact]
-    public void Ema_and_swa_match_pytorchs_averaged_model()
+    public void EmaAndSwaMatchPytorchsAveragedModel()
     {
         var a = Fixture.Json("engine", "training.json").GetProperty("averaging");
         var sequence = a.GetProperty("sequence").EnumerateArray().Select(v => v.Doubles()).ToArray();
@@ -74,7 +74,7 @@ public class TrainingFeatureTests
     [Theory]
     [InlineData(AveragingKind.Ema, 0.8, 0)]
     [InlineData(AveragingKind.Swa, 0, 4)]
-    public void The_trainer_ends_with_the_average_of_its_iterates(AveragingKind kind, double decay, int from)
+    public void TheTrainerEndsWithTheAverageOfItsIterates(AveragingKind kind, double decay, int from)
     {
         var (x, labels, vx, vlabels) = DigitsMatrices();
         var spec = NetworkSpec.Create([64, 12, 10], Activation.Tanh, Activation.Softmax);
@@ -109,7 +109,7 @@ public class TrainingFeatureTests
     }
 
     [Fact]
-    public void Early_stopping_with_averaging_keeps_the_best_epochs_average()
+    public void EarlyStoppingWithAveragingKeepsTheBestEpochsAverage()
     {
         var (x, labels, vx, vlabels) = DigitsMatrices();
         var spec = NetworkSpec.Create([64, 12, 10], Activation.Tanh, Activation.Softmax);
@@ -124,7 +124,7 @@ public class TrainingFeatureTests
     }
 
     [Fact]
-    public void Ema_with_decay_zero_is_the_plain_run()
+    public void EmaWithDecayZeroIsThePlainRun()
     {
         double[] Run(AveragingKind kind) => new MlpClassifier
         {
@@ -135,7 +135,7 @@ public class TrainingFeatureTests
     }
 
     [Fact]
-    public void Dropout_training_is_reproducible_differs_from_plain_training_and_learns()
+    public void DropoutTrainingIsReproducibleDiffersFromPlainTrainingAndLearns()
     {
         MlpClassifier Fit(double dropout, double input) => new MlpClassifier
         {
@@ -157,7 +157,7 @@ public class TrainingFeatureTests
     }
 
     [Fact]
-    public void A_model_trained_with_dropout_and_averaging_saves_and_loads()
+    public void AModelTrainedWithDropoutAndAveragingSavesAndLoads()
     {
         var clf = new MlpClassifier
         {
@@ -173,7 +173,7 @@ public class TrainingFeatureTests
     }
 
     [Fact]
-    public void Options_reject_bad_dropout_and_averaging()
+    public void OptionsRejectBadDropoutAndAveraging()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { Dropout = 1 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { InputDropout = -0.5 }.Validate());

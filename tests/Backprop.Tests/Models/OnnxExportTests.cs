@@ -127,7 +127,7 @@ public class OnnxExportTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void OnnxRuntime_matches_PredictProba_and_Predict(string name)
+    public void OnnxRuntimeMatchesPredictProbaAndPredict(string name)
     {
         var c = Cases[name];
         var (bytes, info) = OnnxExport.Export(c.Model);
@@ -158,7 +158,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Trained_mnist_model_labels_give_its_accuracy()
+    public void TrainedMnistModelLabelsGiveItsAccuracy()
     {
         var c = Cases["mnist pixels relu/softmax float32 (trained)"];
         var (bytes, _) = OnnxExport.Export(c.Model);
@@ -174,7 +174,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     [InlineData("ex4 sigmoid/sigmoid float64")]
     [InlineData("tanh/identity no scaling float64")]
     [InlineData("relu/softmax standardized float32")]
-    public void Float64_export_matches_to_double_precision(string name)
+    public void Float64ExportMatchesToDoublePrecision(string name)
     {
         var c = Cases[name];
         var (bytes, info) = OnnxExport.Export(c.Model, new OnnxExportOptions { ElementType = OnnxElementType.Float64 });
@@ -194,7 +194,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Single_unit_labels_follow_the_half_threshold_on_both_sides()
+    public void SingleUnitLabelsFollowTheHalfThresholdOnBothSides()
     {
         var c = Cases["relu/sigmoid single unit float32"];
         var (bytes, info) = OnnxExport.Export(c.Model);
@@ -207,7 +207,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Export_is_deterministic_and_Save_writes_the_same_bytes()
+    public void ExportIsDeterministicAndSaveWritesTheSameBytes()
     {
         var c = Cases["tanh/softmax minmax float32"];
         var a = OnnxExport.Export(c.Model).Bytes;
@@ -222,7 +222,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Non_finite_parameters_are_refused_naming_the_tensor()
+    public void NonFiniteParametersAreRefusedNamingTheTensor()
     {
         var network = Random<double>(NetworkSpec.Create([3, 4, 2], Activation.Relu, Activation.Softmax), 9);
         network.Layers[1].Weights[1, 2] = double.NaN;
@@ -232,7 +232,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Float64_values_beyond_float32_are_refused_unless_exported_as_float64()
+    public void Float64ValuesBeyondFloat32AreRefusedUnlessExportedAsFloat64()
     {
         var network = Random<double>(NetworkSpec.Create([3, 4, 2], Activation.Relu, Activation.Softmax), 9);
         network.Layers[0].Bias.Span[3] = 1e39;
@@ -244,7 +244,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Metadata_carries_classes_preprocessing_image_and_the_models_own_facts()
+    public void MetadataCarriesClassesPreprocessingImageAndTheModelsOwnFacts()
     {
         var c = Cases["mnist pixels relu/softmax float32 (trained)"];
         var meta = OnnxExport.Export(c.Model).Info.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);

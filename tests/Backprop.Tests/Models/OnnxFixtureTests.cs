@@ -21,7 +21,7 @@ public class OnnxFixtureTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Export_writes_the_bytes_the_onnx_checker_passed(string name)
+    public void ExportWritesTheBytesTheOnnxCheckerPassed(string name)
     {
         var model = Model.Load(Fixture.Path("onnx", "models", name + ".json"));
         var committed = File.ReadAllBytes(Fixture.Path("onnx", "models", name + ".onnx"));
@@ -33,7 +33,7 @@ public class OnnxFixtureTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Committed_onnx_runs_in_OnnxRuntime_to_numpy_probabilities(string name)
+    public void CommittedOnnxRunsInOnnxRuntimeToNumpyProbabilities(string name)
     {
         var c = Case(name);
         int count = c.GetProperty("count").GetInt32(), features = c.GetProperty("features").GetInt32();
@@ -56,7 +56,7 @@ public class OnnxFixtureTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Matlab_export_holds_the_variables_scipy_checked(string name)
+    public void MatlabExportHoldsTheVariablesScipyChecked(string name)
     {
         var model = Model.Load(Fixture.Path("onnx", "models", name + ".json"));
         var committed = MatFile.Read(Fixture.Path("onnx", "models", name + ".mat"));

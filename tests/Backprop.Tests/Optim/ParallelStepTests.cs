@@ -24,7 +24,7 @@ public sealed class ParallelStepTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void A_long_step_split_over_threads_equals_the_serial_update_of_every_slice(string name)
+    public void ALongStepSplitOverThreadsEqualsTheSerialUpdateOfEverySlice(string name)
     {
         const int length = 3 * ElementwiseParallel.MinLength + 1001; // not a multiple of anything
         const int slice = 10007;

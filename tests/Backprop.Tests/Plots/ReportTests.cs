@@ -38,7 +38,7 @@ public class ReportTests
     }
 
     [Fact]
-    public void Ex4_report_with_its_lambda_sweep_is_one_self_contained_page()
+    public void Ex4ReportWithItsLambdaSweepIsOneSelfContainedPage()
     {
         var report = ExperimentReport.Run(Presets.Ex4Gd, new ExperimentOverrides { Epochs = 15 });
         Assert.Equal([0.0, 20.0], report.Sweep.Select(s => s.Preset.Training.Lambda));
@@ -84,7 +84,7 @@ public class ReportTests
     }
 
     [Fact]
-    public void Raschka_shortened_through_the_cli_reports_train_valid_and_test_beside_the_seed()
+    public void RaschkaShortenedThroughTheCliReportsTrainValidAndTestBesideTheSeed()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("report", "raschka", "--epochs", "1", "--out", dir.Path, "--json");
@@ -109,7 +109,7 @@ public class ReportTests
     }
 
     [Fact]
-    public void Flower_report_shows_the_decision_boundary_and_writes_figures_on_request()
+    public void FlowerReportShowsTheDecisionBoundaryAndWritesFiguresOnRequest()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("report", "flower", "--epochs", "300", "--lr", "0.5", "--out", dir.Path, "--figures");
@@ -130,7 +130,7 @@ public class ReportTests
     [InlineData("ex4", "--out", "DIR", "--layers", "63,25,10")]
     [InlineData("ex4", "--out", "DIR", "--optimizer", "rmsprop")]
     [InlineData("ex4", "--out", "FILE")]
-    public void Bad_input_gives_one_line_and_exit_code_2(params string[] args)
+    public void BadInputGivesOneLineAndExitCode2(params string[] args)
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("file.txt"), "x");

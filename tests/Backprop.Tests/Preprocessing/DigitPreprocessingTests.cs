@@ -16,7 +16,7 @@ public class DigitPreprocessingTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Matches_the_NumPy_SciPy_reference(string name)
+    public void MatchesTheNumPySciPyReference(string name)
     {
         var input = Fixtures.Value["input_" + name];
         var expected = Fixtures.Value["expected_" + name].ToDoubles();
@@ -28,7 +28,7 @@ public class DigitPreprocessingTests
     }
 
     [Fact]
-    public void Fixture_cases_exercise_the_interesting_paths()
+    public void FixtureCasesExerciseTheInterestingPaths()
     {
         // The reference covers an empty drawing, upscaling (a 7x7 dot, one pixel) and clamping (heavy_top's
         // centre of mass cannot reach the centre without the box leaving the field).
@@ -40,7 +40,7 @@ public class DigitPreprocessingTests
     }
 
     [Fact]
-    public void Keeps_the_aspect_ratio_and_centres_the_mass()
+    public void KeepsTheAspectRatioAndCentresTheMass()
     {
         // A 100 x 40 solid bar → 20 x 8 of full ink, centred at (13.5, 13.5).
         int w = 200, h = 150;
@@ -60,7 +60,7 @@ public class DigitPreprocessingTests
     [InlineData(0, 10, 0, "1..4096")]
     [InlineData(5000, 1, 5000, "1..4096")]
     [InlineData(10, 10, 99, "has 100 pixels; got 99")]
-    public void Rejects_wrong_sizes(int width, int height, int values, string message)
+    public void RejectsWrongSizes(int width, int height, int values, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => DigitPreprocessing.ToMnist(new double[values], width, height));
         Assert.Contains(message, e.Message);
@@ -71,7 +71,7 @@ public class DigitPreprocessingTests
     [InlineData(double.PositiveInfinity)]
     [InlineData(-1)]
     [InlineData(256)]
-    public void Rejects_values_outside_0_to_255(double bad)
+    public void RejectsValuesOutside0To255(double bad)
     {
         var ink = new double[12];
         ink[7] = bad;

@@ -65,7 +65,7 @@ public class PlaygroundBrowserTests(PlaygroundServerFixture server, ITestOutputH
     }
 
     [PlaygroundChromiumFact]
-    public async Task The_spiral_preset_trains_live_to_the_seeds_figure_and_the_saved_model_loads()
+    public async Task TheSpiralPresetTrainsLiveToTheSeedsFigureAndTheSavedModelLoads()
     {
         var (playwright, browser, page, errors) = await Open();
         using var _ = playwright;
@@ -108,7 +108,7 @@ public class PlaygroundBrowserTests(PlaygroundServerFixture server, ITestOutputH
     }
 
     [PlaygroundChromiumFact]
-    public async Task A_csv_upload_trains_step_by_step_and_a_bad_csv_is_refused()
+    public async Task ACsvUploadTrainsStepByStepAndABadCsvIsRefused()
     {
         var (playwright, browser, page, errors) = await Open();
         using var _ = playwright;

@@ -11,7 +11,7 @@ public class PlaygroundDataTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Generated_sets_match_scikit_learn_and_numpy(string name)
+    public void GeneratedSetsMatchScikitLearnAndNumpy(string name)
     {
         var c = Cases.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
         int n = c.GetProperty("n").GetInt32(), seed = c.GetProperty("seed").GetInt32();
@@ -30,7 +30,7 @@ public class PlaygroundDataTests
     }
 
     [Fact]
-    public void Flower_and_spiral_train_on_the_seeds_points_and_test_on_a_fresh_draw()
+    public void FlowerAndSpiralTrainOnTheSeedsPointsAndTestOnAFreshDraw()
     {
         var spiral = PlaygroundData.Generate("spiral", 0, 0, 50, 0);
         Assert.Equal(PlanarData.Spiral(0).Features, spiral.Train.Features);
@@ -44,7 +44,7 @@ public class PlaygroundDataTests
     }
 
     [Fact]
-    public void Generated_sets_are_split_by_the_training_share_and_framed_by_a_square_plane()
+    public void GeneratedSetsAreSplitByTheTrainingShareAndFramedByASquarePlane()
     {
         var s = PlaygroundData.Generate("moons", 200, 0.1, 70, 4);
         Assert.Equal(140, s.Train.Count);
@@ -60,7 +60,7 @@ public class PlaygroundDataTests
     }
 
     [Fact]
-    public void A_csv_upload_is_read_with_its_header_and_string_labels()
+    public void ACsvUploadIsReadWithItsHeaderAndStringLabels()
     {
         var text = "x,y,kind\n" + string.Join("\n", Enumerable.Range(0, 40).Select(i => $"{i * 0.1},{(i % 2) * 2 - 1},{(i % 2 == 0 ? "low" : "high")}"));
         var s = PlaygroundData.FromCsv(text, "../my points.csv", 75, 0, 5000, 8);
@@ -74,7 +74,7 @@ public class PlaygroundDataTests
     [InlineData("1,2,a\n3,oops,b\n", "pts.csv: row 2, column 2")]
     [InlineData("1,2,3,a\n4,5,6,b\n", "pts.csv: expected rows of x, y, label (2 features and the label last); found 3 feature columns")]
     [InlineData("1,2,a\n3,4,a\n", "pts.csv: every point has the same label")]
-    public void A_bad_csv_is_refused_naming_the_file_and_the_problem(string text, string message)
+    public void ABadCsvIsRefusedNamingTheFileAndTheProblem(string text, string message)
     {
         var e = Assert.Throws<InvalidDataException>(() => PlaygroundData.FromCsv(text, "pts.csv", 50, 0, 5000, 8));
         Assert.StartsWith(message, e.Message);
@@ -82,7 +82,7 @@ public class PlaygroundDataTests
     }
 
     [Fact]
-    public void A_csv_with_too_many_points_is_refused()
+    public void ACsvWithTooManyPointsIsRefused()
     {
         var text = string.Join("\n", Enumerable.Range(0, 30).Select(i => $"{i},{i},{i % 2}"));
         var e = Assert.ThrowsAny<InvalidDataException>(() => PlaygroundData.FromCsv(text, "big.csv", 50, 0, 20, 8));

@@ -18,7 +18,7 @@ public class PlaygroundRunTests
     [Theory]
     [InlineData("spiral")]
     [InlineData("flower")]
-    public async Task A_preset_run_trains_exactly_as_backprop_train_preset(string name)
+    public async Task APresetRunTrainsExactlyAsBackpropTrainPreset(string name)
     {
         // The same preset, shortened, through the CLI's path (Experiment.Run) and through the playground: bit-identical weights.
         var preset = Presets.Get(name);
@@ -34,7 +34,7 @@ public class PlaygroundRunTests
     }
 
     [Fact]
-    public async Task A_run_stops_at_the_time_limit_and_says_so()
+    public async Task ARunStopsAtTheTimeLimitAndSaysSo()
     {
         var runs = new PlaygroundRuns(new PlaygroundLimits { MaxSeconds = 0.2 });
         var run = await TrainToTheEnd(runs, new PlaygroundConfig { Data = "circle", Hidden = [16], Epochs = 100_000 });
@@ -44,7 +44,7 @@ public class PlaygroundRunTests
     }
 
     [Fact]
-    public async Task Step_trains_one_epoch_at_a_time()
+    public async Task StepTrainsOneEpochAtATime()
     {
         var runs = new PlaygroundRuns(new PlaygroundLimits());
         var run = runs.Create(new PlaygroundConfig { Data = "xor", Hidden = [4], Epochs = 50 });
@@ -77,7 +77,7 @@ public class PlaygroundRunTests
     [InlineData("""{"data": "csv"}""", "csv: data 'csv' needs the file's text in \"csv\" (rows of x, y, label).")]
     [InlineData("""{"init": "zeros"}""", "init: Unknown initializer 'zeros'")]
     [InlineData("""[1, 2]""", "Expected a JSON object of playground settings")]
-    public void Bad_settings_are_refused_naming_the_field(string json, string message)
+    public void BadSettingsAreRefusedNamingTheField(string json, string message)
     {
         using var doc = JsonDocument.Parse(json);
         var e = Assert.Throws<PlaygroundConfigException>(() => PlaygroundConfig.Parse(doc.RootElement, new PlaygroundLimits()));
@@ -85,7 +85,7 @@ public class PlaygroundRunTests
     }
 
     [Fact]
-    public void The_server_refuses_runs_beyond_its_limit()
+    public void TheServerRefusesRunsBeyondItsLimit()
     {
         var runs = new PlaygroundRuns(new PlaygroundLimits { MaxRuns = 2 });
         runs.Create(new PlaygroundConfig { Data = "gauss" });

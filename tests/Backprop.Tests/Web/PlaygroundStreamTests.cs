@@ -27,7 +27,7 @@ public class PlaygroundStreamTests
     }
 
     [Fact]
-    public async Task Frames_stream_at_a_bounded_rate_and_the_run_stops_when_the_client_disconnects()
+    public async Task FramesStreamAtABoundedRateAndTheRunStopsWhenTheClientDisconnects()
     {
         var (app, client, runs) = await Start(new PlaygroundLimits { FramesPerSecond = 20 });
         await using var _ = app;
@@ -87,7 +87,7 @@ public class PlaygroundStreamTests
     }
 
     [Fact]
-    public async Task The_page_presets_and_errors_are_served()
+    public async Task ThePagePresetsAndErrorsAreServed()
     {
         var (app, client, runs) = await Start(new PlaygroundLimits { MaxRuns = 1 });
         await using var _ = app;
