@@ -3,7 +3,7 @@ using Backprop.Benchmarks;
 namespace Backprop.Tests.Cli;
 
 /// <summary>The bench command sets the process-wide provider and thread count while it runs: alone, like the kernel tests.</summary>
-[Collection(Backprop.Tests.Kernels.KernelSettingsCollection.Name)]
+[Collection(KernelSettingsCollection.Name)]
 public class BenchCliTests
 {
     [Fact]

@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using Backprop.Numerics;
 
-namespace Backprop.Tests.Kernels;
+namespace Backprop.Tests.Numerics;
 
 /// <summary>The element-wise operations Numerics owns (Elementwise, NumericKernels) against plain loops.</summary>
 public sealed class ElementwiseTests
