@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 
 namespace Backprop.Tests.Cli;
@@ -16,14 +15,7 @@ public class PlaygroundCliTests
         using var process = Process.Start(start)!;
         try
         {
-            var json = new StringBuilder();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                json.AppendLine(line);
-                if (line == "}") break;
-            }
-            var url = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("url").GetString()!;
+            var url = (await CliHarness.ReadJsonObjectAsync(process)).GetProperty("url").GetString()!;
             Assert.Matches(@"^http://127\.0\.0\.1:\d+/playground$", url);
             Assert.DoesNotContain(":0/", url);
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Backprop.Models;
 using Backprop.Networks;
@@ -86,14 +85,7 @@ public class ServeCliTests
         using var process = Process.Start(start)!;
         try
         {
-            var json = new StringBuilder();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                json.AppendLine(line);
-                if (line == "}") break;
-            }
-            var o = JsonDocument.Parse(json.ToString()).RootElement;
+            var o = await CliHarness.ReadJsonObjectAsync(process);
             Assert.Equal(path, o.GetProperty("model").GetString());
             Assert.False(o.GetProperty("trained").GetBoolean());
             Assert.Equal(0.5, o.GetProperty("test_accuracy").GetDouble());

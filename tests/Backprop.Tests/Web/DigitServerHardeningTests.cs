@@ -11,29 +11,15 @@ namespace Backprop.Tests.Web;
 
 /// <summary>A server (Kestrel on 127.0.0.1, a free port) with small limits, serving an untrained 784-10 model: every
 /// client error gets its own status (413, 408, 415, 400), never 500, and every response carries the security headers.</summary>
-public sealed class LimitedServerFixture : IAsyncLifetime
+public sealed class LimitedServerFixture : LoopbackServerFixture
 {
     public static readonly ServerLimits Limits = new()
     {
         MaxBodyBytes = 100_000, MinBodyBytesPerSecond = 240, BodyGracePeriod = TimeSpan.FromSeconds(2), LargeBodyBytes = 50_000, LargeBodyQueue = 0,
     };
-    private WebApplication? app;
-    public Uri BaseAddress { get; private set; } = null!;
-    public HttpClient Client { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        app = DigitServer.Build(Model.From(new Network<float>(NetworkSpec.Create([784, 10], Backprop.Layers.Activation.Sigmoid, Backprop.Layers.Activation.Softmax))), ["http://127.0.0.1:0"], limits: Limits);
-        await app.StartAsync();
-        BaseAddress = new Uri(app.Urls.Single());
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client?.Dispose();
-        if (app is not null) await app.DisposeAsync();
-    }
+    protected override WebApplication Build() =>
+        DigitServer.Build(Model.From(new Network<float>(NetworkSpec.Create([784, 10], Backprop.Layers.Activation.Sigmoid, Backprop.Layers.Activation.Softmax))), ["http://127.0.0.1:0"], limits: Limits);
 }
 
 public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixture<LimitedServerFixture>
