@@ -3,7 +3,7 @@ namespace Backprop.Tests;
 public class AtomicFileTests
 {
     [Fact]
-    public void The_next_save_removes_temporary_files_left_by_a_killed_save()
+    public void TheNextSaveRemovesTemporaryFilesLeftByAKilledSave()
     {
         using var dir = new Backprop.Tests.Cli.TempDir();
         string target = dir.File("model.json");
@@ -21,7 +21,7 @@ public class AtomicFileTests
     }
 
     [Fact]
-    public void Ensure_writable_finds_an_unwritable_place_and_leaves_nothing_behind()
+    public void EnsureWritableFindsAnUnwritablePlaceAndLeavesNothingBehind()
     {
         Assert.ThrowsAny<IOException>(() => AtomicFile.EnsureWritable("/proc/backprop-x"));
         using var dir = new Backprop.Tests.Cli.TempDir();

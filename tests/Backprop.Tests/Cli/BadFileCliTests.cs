@@ -55,7 +55,7 @@ public class BadFileCliTests(BadFiles files) : IClassFixture<BadFiles>
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void A_damaged_file_gives_one_line_naming_it_and_exit_code_2(string named, string[] args)
+    public void ADamagedFileGivesOneLineNamingItAndExitCode2(string named, string[] args)
     {
         string output = files.File("out-" + Guid.NewGuid().ToString("N"));
         var a = args.Select(x => x switch
@@ -81,49 +81,12 @@ public class BadFileCliTests(BadFiles files) : IClassFixture<BadFiles>
     [InlineData("sweep", "--preset", "nope", "--lambda", "0")]
     [InlineData("compare", "nope")]
     [InlineData("report", "nope", "--out", "x")]
-    public void An_unknown_preset_is_named_without_the_csharp_parameter(params string[] args)
+    public void AnUnknownPresetIsNamedWithoutTheCsharpParameter(params string[] args)
     {
         var r = CliHarness.Run(args);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("'nope'", r.Stderr);
         Assert.Contains("ex4, ex4-gd, ex4-tnc, raschka, flower, spiral, logistic", r.Stderr);
         Assert.DoesNotContain("(Parameter", r.Stderr);
-    }
-}
-
-public class TrainOutputPathTests
-{
-    [Theory]
-    [InlineData("--out", "DIR")]
-    [InlineData("--history", "DIR")]
-    [InlineData("--out", "FILE/m.json")]
-    [InlineData("--history", "FILE/h.csv")]
-    public void An_output_path_that_cannot_be_a_file_is_refused_before_training(string option, string value)
-    {
-        using var dir = new TempDir();
-        File.WriteAllText(dir.File("FILE"), "x");
-        string path = value.Replace("DIR", dir.Path).Replace("FILE", dir.File("FILE"));
-        string[] args = option == "--out" ? ["--out", path] : ["--out", dir.File("m.json"), "--history", path];
-        var r = CliHarness.Run(["train", "--preset", "flower", "--epochs", "1", .. args]);
-        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}: {r.Stderr}");
-        Assert.Single(r.Stderr.Trim().Split('\n'));
-        Assert.StartsWith($"backprop: {option} {path}:", r.Stderr);
-        Assert.DoesNotContain("epoch", r.Stdout);   // refused before training
-        Assert.False(File.Exists(dir.File("m.json")));
-    }
-
-    [Theory]
-    [InlineData("plot", "digits", "--data", "digits", "--out", "FILE/x.png")]
-    [InlineData("report", "flower", "--epochs", "2", "--no-sweep", "--out", "FILE/sub")]
-    public void Plot_and_report_refuse_an_output_under_a_file_before_any_work(params string[] args)
-    {
-        using var dir = new TempDir();
-        File.WriteAllText(dir.File("FILE"), "x");
-        var r = CliHarness.Run(args.Select(a => a.Replace("FILE", dir.File("FILE"))).ToArray());
-        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}: {r.Stderr}");
-        Assert.Single(r.Stderr.Trim().Split('\n'));
-        Assert.StartsWith($"backprop: --out {dir.File("FILE")}/", r.Stderr);
-        Assert.Contains("is a file, not a directory", r.Stderr);
-        Assert.Equal("", r.Stdout);
     }
 }

@@ -3,11 +3,11 @@ using Backprop.Benchmarks;
 namespace Backprop.Tests.Cli;
 
 /// <summary>The bench command sets the process-wide provider and thread count while it runs: alone, like the kernel tests.</summary>
-[Collection(Backprop.Tests.Kernels.KernelSettingsCollection.Name)]
+[Collection(KernelSettingsCollection.Name)]
 public class BenchCliTests
 {
     [Fact]
-    public void Json_lists_every_workload_with_timings()
+    public void JsonListsEveryWorkloadWithTimings()
     {
         // --scale shrinks the data (hidden option for smoke tests); the names and the JSON shape are the real ones.
         var r = CliHarness.Run("bench", "--json", "--repeat", "2", "--scale", "0.002");
@@ -27,7 +27,7 @@ public class BenchCliTests
     }
 
     [Fact]
-    public void One_workload_in_float64_as_text()
+    public void OneWorkloadInFloat64AsText()
     {
         var r = CliHarness.Run("bench", "--workload", "w1", "--dtype", "float64", "--repeat", "1", "--scale", "0.02");
         Assert.True(r.ExitCode == 0, r.Stderr);
@@ -42,7 +42,7 @@ public class BenchCliTests
     [InlineData("--repeat", "0", "--repeat")]
     [InlineData("--provider", "mkl", "--provider")]
     [InlineData("--threads", "0", "--threads")]
-    public void Bad_options_are_usage_errors(string option, string value, string named)
+    public void BadOptionsAreUsageErrors(string option, string value, string named)
     {
         var r = CliHarness.Run("bench", option, value);
         Assert.Equal(2, r.ExitCode);
@@ -52,7 +52,7 @@ public class BenchCliTests
     }
 
     [Fact]
-    public void Flop_counts_follow_the_layer_sizes()
+    public void FlopCountsFollowTheLayerSizes()
     {
         var spec = Backprop.Networks.NetworkSpec.Create([784, 100, 10]);
         // forward 2·m·(784·100 + 100·10); training adds dW for both layers and dX for the second.

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using Backprop.Cli;
 
@@ -20,6 +22,22 @@ internal static class CliHarness
         var stderr = new StringWriter();
         int code = Backprop.Cli.Cli.Run(root, args, stdout, stderr);
         return new Result(code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>
+    /// Reads a tool process's stdout up to the end of the first JSON object it prints (its closing "}" line, as
+    /// `serve --json` and `playground --json` print once they listen), within 30 s.
+    /// </summary>
+    public static async Task<JsonElement> ReadJsonObjectAsync(Process process)
+    {
+        var json = new StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            json.AppendLine(line);
+            if (line == "}") break;
+        }
+        return JsonDocument.Parse(json.ToString()).RootElement;
     }
 }
 

@@ -28,7 +28,7 @@ public class EvaluateCliTests
     }
 
     [Fact]
-    public void Json_cost_and_accuracy_match_pytorch_fixture()
+    public void JsonCostAndAccuracyMatchPytorchFixture()
     {
         using var dir = new TempDir();
         string data = WriteData(dir);
@@ -48,7 +48,7 @@ public class EvaluateCliTests
     }
 
     [Fact]
-    public void Text_output_reads_like_ex4()
+    public void TextOutputReadsLikeEx4()
     {
         using var dir = new TempDir();
         string data = WriteData(dir);
@@ -61,7 +61,7 @@ public class EvaluateCliTests
     }
 
     [Fact]
-    public void Label_out_of_range_fails_naming_y()
+    public void LabelOutOfRangeFailsNamingY()
     {
         using var dir = new TempDir();
         string data = WriteData(dir, y => { y[7] = 11; return y; });
@@ -74,7 +74,7 @@ public class EvaluateCliTests
     }
 
     [Fact]
-    public void Mismatched_columns_fail_clearly()
+    public void MismatchedColumnsFailClearly()
     {
         using var dir = new TempDir();
         string data = WriteData(dir, columns: 399);
@@ -89,7 +89,7 @@ public class EvaluateCliTests
     [InlineData("evaluate")]
     [InlineData("evaluate", "--weights", "W.mat")]
     [InlineData("evaluate", "--data", "D.mat")]
-    public void Missing_options_are_usage_errors(params string[] args)
+    public void MissingOptionsAreUsageErrors(params string[] args)
     {
         var r = CliHarness.Run(args);
         Assert.Equal(2, r.ExitCode);
@@ -98,7 +98,7 @@ public class EvaluateCliTests
     }
 
     [Fact]
-    public void Missing_data_file_is_a_usage_error()
+    public void MissingDataFileIsAUsageError()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("evaluate", "--data", dir.File("absent.mat"), "--weights", Weights);

@@ -35,7 +35,7 @@ public class ExampleCliTests
 
     [Theory]
     [MemberData(nameof(Published))]
-    public void Json_value_rounds_to_the_published_number(string name, string published)
+    public void JsonValueRoundsToThePublishedNumber(string name, string published)
     {
         var r = CliHarness.Run("example", "mazur", "--json");
         Assert.True(r.ExitCode == 0, r.Stderr);
@@ -47,7 +47,7 @@ public class ExampleCliTests
     }
 
     [Fact]
-    public void Text_prints_every_value_beside_the_published_one()
+    public void TextPrintsEveryValueBesideThePublishedOne()
     {
         var r = CliHarness.Run("example", "mazur");
         Assert.True(r.ExitCode == 0, r.Stderr);
@@ -67,7 +67,7 @@ public class ExampleCliTests
     }
 
     [Fact]
-    public void Unknown_example_is_a_usage_error()
+    public void UnknownExampleIsAUsageError()
     {
         var r = CliHarness.Run("example", "nosuch");
         Assert.Equal(2, r.ExitCode);

@@ -9,7 +9,7 @@ public class ExperimentCliTests
     private static readonly string Ex4Format = Fixture.Path("experiments", "ex4_format_digits.mat");
 
     [Fact]
-    public void Train_with_a_preset_prints_one_json_object_with_history_and_seed_figures()
+    public void TrainWithAPresetPrintsOneJsonObjectWithHistoryAndSeedFigures()
     {
         using var dir = new TempDir();
         var model = dir.File("spiral.json");
@@ -35,7 +35,7 @@ public class ExperimentCliTests
     }
 
     [Fact]
-    public void Train_text_output_shows_progress_lines_and_the_seed_figure()
+    public void TrainTextOutputShowsProgressLinesAndTheSeedFigure()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("train", "--preset", "flower", "--epochs", "200", "--print-every", "100", "--out", dir.File("f.json"));
@@ -48,7 +48,7 @@ public class ExperimentCliTests
     }
 
     [Fact]
-    public void Train_overrides_valid_fraction_test_file_threads_and_precision()
+    public void TrainOverridesValidFractionTestFileThreadsAndPrecision()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,16,10", "--epochs", "3", "--test", Ex4Format, "--out", dir.File("m.json"));
@@ -74,7 +74,7 @@ public class ExperimentCliTests
     }
 
     [Fact]
-    public void Train_takes_the_loss_shuffle_and_stopping_options()
+    public void TrainTakesTheLossShuffleAndStoppingOptions()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,12,10", "--output", "identity", "--loss", "squared-error", "--optimizer", "sgd",
@@ -87,7 +87,7 @@ public class ExperimentCliTests
     }
 
     [Fact]
-    public void Ex4_preset_trains_on_a_course_format_mat_file()
+    public void Ex4PresetTrainsOnACourseFormatMatFile()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("train", "--preset", "ex4", "--data", Ex4Format, "--epochs", "6", "--out", dir.File("ex4.json"), "--json");
@@ -99,7 +99,7 @@ public class ExperimentCliTests
     }
 
     [Fact]
-    public void Sweep_lambda_gives_one_row_per_value_with_the_seed_figures()
+    public void SweepLambdaGivesOneRowPerValueWithTheSeedFigures()
     {
         var r = CliHarness.Run("sweep", "--preset", "ex4-gd", "--lambda", "0,1,20", "--lr", "0.5", "--epochs", "8", "--json");
         Assert.True(r.ExitCode == 0, r.Stderr);
@@ -120,7 +120,7 @@ public class ExperimentCliTests
     }
 
     [Fact]
-    public void Sweep_hidden_and_lr_tables()
+    public void SweepHiddenAndLrTables()
     {
         var r = CliHarness.Run("sweep", "--preset", "spiral", "--hidden", "5,10-5", "--epochs", "20");
         Assert.True(r.ExitCode == 0, r.Stderr);
@@ -133,7 +133,7 @@ public class ExperimentCliTests
     }
 
     [Fact]
-    public void Compare_shows_ours_beside_the_seed_figures()
+    public void CompareShowsOursBesideTheSeedFigures()
     {
         var r = CliHarness.Run("compare", "flower", "--epochs", "50", "--json");
         Assert.True(r.ExitCode == 0, r.Stderr);
@@ -155,7 +155,7 @@ public class ExperimentCliTests
     }
 
     [Fact]
-    public void Verify_passes_the_debug_network_checkpoints()
+    public void VerifyPassesTheDebugNetworkCheckpoints()
     {
         var r = CliHarness.Run("verify");
         Assert.Equal(0, r.ExitCode);
@@ -169,7 +169,7 @@ public class ExperimentCliTests
     }
 
     [Fact]
-    public void Verify_with_course_format_files_computes_the_costs_and_fails_the_ex4data1_figures()
+    public void VerifyWithCourseFormatFilesComputesTheCostsAndFailsTheEx4data1Figures()
     {
         // Not ex4data1.mat (not available here), so the published figures must FAIL, and ours must be the
         // costs scipy + NumPy computed for this file (make_ex4_format_file.py).
@@ -222,7 +222,7 @@ public class ExperimentCliTests
     [InlineData("compare", "spiral", "--epochs", "-5")]
     [InlineData("verify", "--data", "missing-ex4data1.mat", "--weights", "missing-weights.mat")]
     [InlineData("verify", "--weights", "ex4weights.mat")]
-    public void Bad_options_give_one_line_and_exit_code_2(params string[] args)
+    public void BadOptionsGiveOneLineAndExitCode2(params string[] args)
     {
         var r = CliHarness.Run(args);
         Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}: {r.Stderr}");

@@ -13,7 +13,7 @@ public class ExportCliTests
     [Theory]
     [InlineData("null", "missing \"classes\" (an array)")]
     [InlineData("[\"0\", null, \"2\", \"3\"]", "\"classes\" must hold one string per class")]
-    public void Export_of_a_model_without_class_names_is_a_clean_error_naming_the_file(string classes, string message)
+    public void ExportOfAModelWithoutClassNamesIsACleanErrorNamingTheFile(string classes, string message)
     {
         using var dir = new TempDir();
         var model = dir.File("noclasses.json");
@@ -28,7 +28,7 @@ public class ExportCliTests
     }
 
     [Fact]
-    public void Json_is_one_object_and_the_files_are_the_library_exports()
+    public void JsonIsOneObjectAndTheFilesAreTheLibraryExports()
     {
         using var dir = new TempDir();
         string onnx = dir.File("m.onnx"), mat = dir.File("m.mat");
@@ -50,7 +50,7 @@ public class ExportCliTests
     }
 
     [Fact]
-    public void Text_names_the_graph_and_only_the_requested_file_is_written()
+    public void TextNamesTheGraphAndOnlyTheRequestedFileIsWritten()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("export", "--model", Fixed, "--onnx", dir.File("m.onnx"), "--precision", "float64");
@@ -69,7 +69,7 @@ public class ExportCliTests
     [InlineData("not a model", "--model", "not a Backprop model")]
     [InlineData("directory", "--onnx", "is a directory")]
     [InlineData("no --model", "--model", "required")]
-    public void Bad_input_is_one_line_and_exit_code_2(string what, string? option, string expected)
+    public void BadInputIsOneLineAndExitCode2(string what, string? option, string expected)
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("bad.json"), "{\"format\": \"something else\"}");
@@ -92,7 +92,7 @@ public class ExportCliTests
     }
 
     [Fact]
-    public void A_diverged_model_is_refused_naming_the_file_and_the_tensor()
+    public void ADivergedModelIsRefusedNamingTheFileAndTheTensor()
     {
         using var dir = new TempDir();
         var network = new Network<float>(NetworkSpec.Create([2, 3, 2], Activation.Relu, Activation.Softmax));

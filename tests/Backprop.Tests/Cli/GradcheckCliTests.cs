@@ -3,7 +3,7 @@ namespace Backprop.Tests.Cli;
 public class GradcheckCliTests
 {
     [Fact]
-    public void Debug_json_passes()
+    public void DebugJsonPasses()
     {
         var r = CliHarness.Run("gradcheck", "--debug", "--json");
         Assert.True(r.ExitCode == 0, r.Stderr);
@@ -14,7 +14,7 @@ public class GradcheckCliTests
     }
 
     [Fact]
-    public void Bad_layers_is_a_usage_error()
+    public void BadLayersIsAUsageError()
     {
         var r = CliHarness.Run("gradcheck", "--layers", "4,x");
         Assert.Equal(2, r.ExitCode);

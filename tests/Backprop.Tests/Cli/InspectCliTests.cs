@@ -7,7 +7,7 @@ public class InspectCliTests
     private static string Corpus(params string[] parts) => Fixture.Path(["mat", "corpus", .. parts]);
 
     [Fact]
-    public void Json_on_ex4weights_matches_scipy_manifest()
+    public void JsonOnEx4weightsMatchesScipyManifest()
     {
         string path = Corpus("ex4weights.mat");
         var r = CliHarness.Run("inspect", path, "--json");
@@ -30,7 +30,7 @@ public class InspectCliTests
     }
 
     [Fact]
-    public void Text_table_lists_name_class_size_and_sum()
+    public void TextTableListsNameClassSizeAndSum()
     {
         var r = CliHarness.Run("inspect", Corpus("ex4weights.mat"));
         Assert.Equal(0, r.ExitCode);
@@ -40,7 +40,7 @@ public class InspectCliTests
     }
 
     [Fact]
-    public void Heart_workspace_lists_skipped_variables()
+    public void HeartWorkspaceListsSkippedVariables()
     {
         string path = Corpus("matlab-corpus", "heart_workspace.mat");
         var json = CliHarness.Run("inspect", path, "--json");
@@ -71,7 +71,7 @@ public class InspectCliTests
     }
 
     [Fact]
-    public void Truncated_file_fails_with_one_line_naming_it()
+    public void TruncatedFileFailsWithOneLineNamingIt()
     {
         var r = CliHarness.Run("inspect", Corpus("matlab-corpus", "ex3data1_truncated.mat"));
         Assert.Equal(2, r.ExitCode);   // a damaged input file is bad input
@@ -83,7 +83,7 @@ public class InspectCliTests
     }
 
     [Fact]
-    public void Missing_file_is_a_usage_error()
+    public void MissingFileIsAUsageError()
     {
         using var dir = new TempDir();
         string path = dir.File("nope.mat");
@@ -95,7 +95,7 @@ public class InspectCliTests
     }
 
     [Fact]
-    public void Reads_csv_too()
+    public void ReadsCsvToo()
     {
         using var dir = new TempDir();
         string path = dir.File("small.csv");

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 
 namespace Backprop.Tests.Cli;
@@ -9,21 +8,14 @@ public class PlaygroundCliTests
     /// <summary>The real tool in its own process: `playground --json` picks a free loopback port, prints the page's
     /// address in one JSON object, serves the page and its API, and is ended by the test.</summary>
     [Fact]
-    public async Task Playground_listens_on_a_free_loopback_port_and_prints_the_page()
+    public async Task PlaygroundListensOnAFreeLoopbackPortAndPrintsThePage()
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "backprop.dll"), "playground", "--json" }) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         try
         {
-            var json = new StringBuilder();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                json.AppendLine(line);
-                if (line == "}") break;
-            }
-            var url = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("url").GetString()!;
+            var url = (await CliHarness.ReadJsonObjectAsync(process)).GetProperty("url").GetString()!;
             Assert.Matches(@"^http://127\.0\.0\.1:\d+/playground$", url);
             Assert.DoesNotContain(":0/", url);
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -39,7 +31,7 @@ public class PlaygroundCliTests
     }
 
     [Fact]
-    public void Bad_urls_are_usage_errors()
+    public void BadUrlsAreUsageErrors()
     {
         var r = CliHarness.Run("playground", "--urls", "https://127.0.0.1:0");
         Assert.Equal(2, r.ExitCode);

@@ -49,7 +49,7 @@ public class PlotCliTests(PlotCliFiles files) : IClassFixture<PlotCliFiles>
     }
 
     [Fact]
-    public void Digits_with_chosen_samples_and_json()
+    public void DigitsWithChosenSamplesAndJson()
     {
         using var dir = new TempDir();
         var r = Plot("digits", "--data", "digits", "--samples", "4,8,15,16", "--order", "column", "--out", dir.File("d.png"), "--json");
@@ -69,7 +69,7 @@ public class PlotCliTests(PlotCliFiles files) : IClassFixture<PlotCliFiles>
     [InlineData("boundary", "--model", "SPIRAL", "--data", "spiral")]
     [InlineData("confusion", "--model", "MODEL", "--data", "digits")]
     [InlineData("misclassified", "--model", "MODEL", "--data", "digits", "--max", "6")]
-    public void Every_kind_prints_one_json_object_describing_the_file_it_wrote(params string[] args)
+    public void EveryKindPrintsOneJsonObjectDescribingTheFileItWrote(params string[] args)
     {
         using var dir = new TempDir();
         var a = args.Select(x => x switch { "MODEL" => files.DigitsModel, "SPIRAL" => files.SpiralModel, "HISTORY" => files.History, _ => x });
@@ -85,7 +85,7 @@ public class PlotCliTests(PlotCliFiles files) : IClassFixture<PlotCliFiles>
     }
 
     [Fact]
-    public void Random_digits_as_svg()
+    public void RandomDigitsAsSvg()
     {
         using var dir = new TempDir();
         var r = Plot("digits", "--data", "digits", "--count", "16", "--seed", "3", "--out", dir.File("d.svg"));
@@ -96,7 +96,7 @@ public class PlotCliTests(PlotCliFiles files) : IClassFixture<PlotCliFiles>
     }
 
     [Fact]
-    public void Weights_of_two_models_and_of_the_course_file()
+    public void WeightsOfTwoModelsAndOfTheCourseFile()
     {
         using var dir = new TempDir();
         Plot("weights", "--model", files.DigitsModel, "--model", files.DigitsModel, "--out", dir.File("w.png"));
@@ -112,7 +112,7 @@ public class PlotCliTests(PlotCliFiles files) : IClassFixture<PlotCliFiles>
     }
 
     [Fact]
-    public void History_boundary_confusion_misclassified_and_image()
+    public void HistoryBoundaryConfusionMisclassifiedAndImage()
     {
         using var dir = new TempDir();
         Plot("history", "--history", files.History, "--out", dir.File("h.png"));
@@ -160,7 +160,7 @@ public class PlotCliTests(PlotCliFiles files) : IClassFixture<PlotCliFiles>
 
     [Theory]
     [MemberData(nameof(BadInputs))]
-    public void Bad_input_gives_one_line_and_exit_code_2(string[] args)
+    public void BadInputGivesOneLineAndExitCode2(string[] args)
     {
         using var dir = new TempDir();
         var a = args.Select(x => x == "MODEL" ? files.DigitsModel : x.EndsWith(".png", StringComparison.Ordinal) || x.EndsWith(".jpg", StringComparison.Ordinal) ? dir.File(x) : x).ToArray();
@@ -172,7 +172,7 @@ public class PlotCliTests(PlotCliFiles files) : IClassFixture<PlotCliFiles>
     }
 
     [Fact]
-    public void Mismatched_model_and_data_and_a_non_history_csv_are_usage_errors()
+    public void MismatchedModelAndDataAndANonHistoryCsvAreUsageErrors()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("plot", "boundary", "--model", files.DigitsModel, "--data", "spiral", "--out", dir.File("x.png"));

@@ -3,7 +3,7 @@ using System.Text;
 using Backprop.Data;
 using Backprop.Data.Formats;
 using Backprop.Data.Formats.Mat;
-using Backprop.Tests.Mat;
+using Backprop.Tests.Data.Formats.Mat;
 
 namespace Backprop.Tests.Cli;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Backprop.Models;
 using Backprop.Networks;
@@ -13,7 +12,7 @@ public class ServeCliTests
     [InlineData("127.0.0.1:5000", "expected http://HOST:PORT")]
     [InlineData("http://127.0.0.1:5000/digits", "expected http://HOST:PORT")]
     [InlineData(";", "give at least one address")]
-    public void Bad_urls_are_usage_errors(string urls, string message)
+    public void BadUrlsAreUsageErrors(string urls, string message)
     {
         using var dir = new TempDir();
         var model = dir.File("m.json");
@@ -26,7 +25,7 @@ public class ServeCliTests
     }
 
     [Fact]
-    public void A_missing_model_file_is_a_usage_error()
+    public void AMissingModelFileIsAUsageError()
     {
         var r = CliHarness.Run("serve", "--model", "/nonexistent/model.json");
         Assert.Equal(2, r.ExitCode);
@@ -34,7 +33,7 @@ public class ServeCliTests
     }
 
     [Fact]
-    public void A_model_of_other_inputs_is_refused_with_the_reason()
+    public void AModelOfOtherInputsIsRefusedWithTheReason()
     {
         using var dir = new TempDir();
         var path = dir.File("digits.json");
@@ -46,7 +45,7 @@ public class ServeCliTests
     }
 
     [Fact]
-    public void A_taken_port_is_reported_in_one_line()
+    public void ATakenPortIsReportedInOneLine()
     {
         using var dir = new TempDir();
         var model = dir.File("m.json");
@@ -68,7 +67,7 @@ public class ServeCliTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)] // no --model: models/mnist-mlp.json in the working folder (present, so nothing is trained)
-    public async Task Serve_listens_prints_one_json_object_and_answers(bool explicitModel)
+    public async Task ServeListensPrintsOneJsonObjectAndAnswers(bool explicitModel)
     {
         using var dir = new TempDir();
         Directory.CreateDirectory(dir.File("models"));
@@ -86,14 +85,7 @@ public class ServeCliTests
         using var process = Process.Start(start)!;
         try
         {
-            var json = new StringBuilder();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                json.AppendLine(line);
-                if (line == "}") break;
-            }
-            var o = JsonDocument.Parse(json.ToString()).RootElement;
+            var o = await CliHarness.ReadJsonObjectAsync(process);
             Assert.Equal(path, o.GetProperty("model").GetString());
             Assert.False(o.GetProperty("trained").GetBoolean());
             Assert.Equal(0.5, o.GetProperty("test_accuracy").GetDouble());

@@ -3,7 +3,7 @@ namespace Backprop.Tests.Cli;
 public class TrainCliTests
 {
     [Fact]
-    public void Train_on_digits_prints_one_json_object_and_saves_the_model()
+    public void TrainOnDigitsPrintsOneJsonObjectAndSavesTheModel()
     {
         using var dir = new TempDir();
         var model = dir.File("digits.json");
@@ -34,7 +34,7 @@ public class TrainCliTests
     }
 
     [Fact]
-    public void Tnc_runs_with_epochs_as_its_evaluation_budget()
+    public void TncRunsWithEpochsAsItsEvaluationBudget()
     {
         // A budget smaller than one Newton iteration (50 Hessian products for this network) leaves no epoch but valid output.
         var tiny = CliHarness.Run("train", "--data", "digits", "--layers", "64,16,10", "--optimizer", "tnc", "--epochs", "20", "--json");
@@ -50,7 +50,7 @@ public class TrainCliTests
     }
 
     [Fact]
-    public void A_diverging_run_exits_1_with_a_message_and_saves_nothing()
+    public void ADivergingRunExits1WithAMessageAndSavesNothing()
     {
         using var dir = new TempDir();
         var model = dir.File("diverged.json");
@@ -64,7 +64,7 @@ public class TrainCliTests
     }
 
     [Fact]
-    public void An_unwritable_out_path_fails_before_training()
+    public void AnUnwritableOutPathFailsBeforeTraining()
     {
         var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,20,10", "--epochs", "50", "--out", "/proc/backprop-model.json");
         Assert.Equal(2, r.ExitCode);
@@ -73,7 +73,7 @@ public class TrainCliTests
     }
 
     [Fact]
-    public void A_model_too_large_to_save_is_refused_before_training()
+    public void AModelTooLargeToSaveIsRefusedBeforeTraining()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,600000,10", "--out", dir.File("big.json"));
@@ -89,7 +89,7 @@ public class TrainCliTests
     [InlineData("--layers", "64,20,9")]
     [InlineData("--optimizer", "rmsprop")]
     [InlineData("--precision", "float16")]
-    public void Bad_options_give_one_line_and_exit_code_2(string option, string value)
+    public void BadOptionsGiveOneLineAndExitCode2(string option, string value)
     {
         var r = CliHarness.Run("train", "--data", "digits", option, value);
         Assert.Equal(2, r.ExitCode);

@@ -6,7 +6,7 @@ namespace Backprop.Tests.Cli;
 public class TrainDropoutAveragingCliTests
 {
     [Fact]
-    public void Dropout_cosine_and_ema_train_and_the_saved_model_predicts_as_reported()
+    public void DropoutCosineAndEmaTrainAndTheSavedModelPredictsAsReported()
     {
         using var dir = new TempDir();
         var model = dir.File("digits.json");
@@ -40,7 +40,7 @@ public class TrainDropoutAveragingCliTests
     [InlineData("--schedule", "linear")]
     [InlineData("--min-lr", "0.5")]
     [InlineData("--shift", "-1")]
-    public void Bad_options_give_one_line_and_exit_code_2(string option, string value)
+    public void BadOptionsGiveOneLineAndExitCode2(string option, string value)
     {
         var r = CliHarness.Run("train", "--data", "digits", "--epochs", "3", option, value);
         Assert.Equal(2, r.ExitCode);
@@ -50,7 +50,7 @@ public class TrainDropoutAveragingCliTests
     }
 
     [Fact]
-    public void Shift_augments_image_data()
+    public void ShiftAugmentsImageData()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,32,10", "--epochs", "3", "--lr", "0.005", "--shift", "1",
@@ -62,7 +62,7 @@ public class TrainDropoutAveragingCliTests
     }
 
     [Fact]
-    public void Shift_on_data_that_are_not_images_is_a_usage_error()
+    public void ShiftOnDataThatAreNotImagesIsAUsageError()
     {
         var r = CliHarness.Run("train", "--data", "flower", "--shift", "1");
         Assert.Equal(2, r.ExitCode);
@@ -70,7 +70,7 @@ public class TrainDropoutAveragingCliTests
     }
 
     [Fact]
-    public void Dropout_with_a_full_batch_minimizer_is_a_usage_error()
+    public void DropoutWithAFullBatchMinimizerIsAUsageError()
     {
         var r = CliHarness.Run("train", "--data", "digits", "--optimizer", "cg", "--dropout", "0.2");
         Assert.Equal(2, r.ExitCode);

@@ -11,10 +11,10 @@ public class TrainingProgressTests
     [InlineData(200, 10)]
     [InlineData(10000, 500)]
     [InlineData(20000, 1000)]
-    public void About_twenty_lines_for_long_runs(int epochs, int every) => Assert.Equal(every, TrainingProgress.DefaultPrintEvery(epochs));
+    public void AboutTwentyLinesForLongRuns(int epochs, int every) => Assert.Equal(every, TrainingProgress.DefaultPrintEvery(epochs));
 
     [Fact]
-    public void Eta_extrapolates_the_epochs_after_the_first()
+    public void EtaExtrapolatesTheEpochsAfterTheFirst()
     {
         // epoch 1 took 5 s (JIT, data); epochs 2..3 took 1 s each → 7 epochs left ≈ 7 s
         var line = TrainingProgress.Line(new EpochRecord(3, 0.25, 0.9, null, 7.0, 0.1), 10, firstEpochSeconds: 5.0);
@@ -26,7 +26,7 @@ public class TrainingProgressTests
     }
 
     [Fact]
-    public void Plain_mode_prints_the_due_epochs_only()
+    public void PlainModePrintsTheDueEpochsOnly()
     {
         var output = new StringWriter();
         var result = TrainingProgress.Show(output, live: false, epochs: 30, printEvery: 10, onEpoch =>

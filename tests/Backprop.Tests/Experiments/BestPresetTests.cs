@@ -10,7 +10,7 @@ namespace Backprop.Tests.Experiments;
 public class BestPresetTests
 {
     [Fact]
-    public void Best_is_registered_with_its_recipe_and_our_own_target()
+    public void BestIsRegisteredWithItsRecipeAndOurOwnTarget()
     {
         var p = Presets.Get("best");
         Assert.Same(Presets.Best, p);
@@ -32,7 +32,7 @@ public class BestPresetTests
     }
 
     [Fact]
-    public void Shortened_run_on_the_digits_is_wired_and_its_cost_falls()
+    public void ShortenedRunOnTheDigitsIsWiredAndItsCostFalls()
     {
         // 3 epochs of ~17 batches: an EMA with decay 0.999 would still be 95 % the initial weights, so average faster here.
         var r = Experiment.Run(Presets.Best, new ExperimentOverrides
@@ -50,7 +50,7 @@ public class BestPresetTests
     }
 
     [Fact]
-    public void Train_with_the_best_preset_reports_the_target_as_ours_not_a_seed_figure()
+    public void TrainWithTheBestPresetReportsTheTargetAsOursNotASeedFigure()
     {
         using var dir = new TempDir();
         var r = CliHarness.Run("train", "--preset", "best", "--data", "digits", "--scaling", "minmax", "--epochs", "2", "--out", dir.File("m.json"), "--json");

@@ -6,7 +6,7 @@ namespace Backprop.Tests.Experiments;
 public class CourseCheckpointsTests
 {
     [Fact]
-    public void File_checkpoints_pass_when_the_expected_figures_are_the_files_own()
+    public void FileCheckpointsPassWhenTheExpectedFiguresAreTheFilesOwn()
     {
         // ex4data1.mat is not available; a file in its format with figures computed by NumPy stands in for it.
         var f = Fixture.Json("experiments", "ex4_format_digits.json");
@@ -25,7 +25,7 @@ public class CourseCheckpointsTests
     }
 
     [Fact]
-    public void Debug_network_checkpoints_pass()
+    public void DebugNetworkCheckpointsPass()
     {
         var k = CourseCheckpoints.WithoutFiles();
         Assert.Equal(4, k.Count);

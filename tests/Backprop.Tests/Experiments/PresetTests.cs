@@ -30,7 +30,7 @@ public class PresetTests
     [Theory]
     [InlineData("spiral")]
     [InlineData("flower")]
-    public void Planar_presets_follow_the_seed_code_step_by_step(string name)
+    public void PlanarPresetsFollowTheSeedCodeStepByStep(string name)
     {
         var f = Fixture(name);
         int iterations = f.GetProperty("iterations").GetInt32();
@@ -57,7 +57,7 @@ public class PresetTests
     }
 
     [Fact]
-    public void Flower_weights_continue_the_generator_of_the_data()
+    public void FlowerWeightsContinueTheGeneratorOfTheData()
     {
         var prepared = Experiment.Prepare(Presets.Flower);
         Assert.Equal(Backprop.Data.Builtin.BuiltinData.Load("flower").Train.Features, prepared.Train.Features);
@@ -68,7 +68,7 @@ public class PresetTests
     }
 
     [Fact]
-    public void Raschka_preset_first_epoch_equals_NeuralNetMLP()
+    public void RaschkaPresetFirstEpochEqualsNeuralNetMLP()
     {
         var f = Fixture("raschka");
         var prepared = Experiment.Prepare(Presets.Raschka, new ExperimentOverrides { Epochs = 1 });
@@ -100,7 +100,7 @@ public class PresetTests
     }
 
     [Fact]
-    public void Ex4_preset_on_ex4data1_is_the_course_recipe_and_its_cost_falls()
+    public void Ex4PresetOnEx4data1IsTheCourseRecipeAndItsCostFalls()
     {
         var p = Presets.Ex4;
         Assert.Equal(OptimizerKind.ConjugateGradient, p.Training.Optimizer);
@@ -119,7 +119,7 @@ public class PresetTests
     }
 
     [Fact]
-    public void Logistic_preset_is_a_network_without_hidden_layer()
+    public void LogisticPresetIsANetworkWithoutHiddenLayer()
     {
         var r = Experiment.Run(Presets.LogisticMnist, new ExperimentOverrides { Epochs = 5, Data = "digits", Scaling = Scaling.MinMax });
         Assert.Equal([64, 10], r.Model.Spec.LayerSizes);
@@ -128,7 +128,7 @@ public class PresetTests
     }
 
     [Fact]
-    public void Preset_names_and_seed_figures()
+    public void PresetNamesAndSeedFigures()
     {
         Assert.Equal(["ex4", "ex4-gd", "ex4-tnc", "raschka", "flower", "spiral", "logistic"], Presets.Names.Take(7));
         Assert.Same(Presets.Spiral, Presets.Get("SPIRAL"));
@@ -148,7 +148,7 @@ public class PresetTests
     }
 
     [Fact]
-    public void Overrides_change_only_what_they_name()
+    public void OverridesChangeOnlyWhatTheyName()
     {
         var p = new ExperimentOverrides { Epochs = 3, Lambda = 2, HiddenLayers = [7, 5], Seed = 9, Precision = Precision.Float32, ValidFraction = 0.25 }.ApplyTo(Presets.Raschka);
         Assert.Equal(3, p.Training.Epochs);
@@ -164,7 +164,7 @@ public class PresetTests
     }
 
     [Fact]
-    public void Configuration_errors_fail_before_training()
+    public void ConfigurationErrorsFailBeforeTraining()
     {
         Assert.Contains("output layer has 3 units", Assert.Throws<ArgumentException>(() =>
             Experiment.Prepare(Presets.Ex4, new ExperimentOverrides { Layers = [400, 25, 3] })).Message);
@@ -177,7 +177,7 @@ public class PresetTests
     }
 
     [Fact]
-    public void Cancellation_stops_after_the_current_epoch_and_keeps_the_model()
+    public void CancellationStopsAfterTheCurrentEpochAndKeepsTheModel()
     {
         using var cts = new CancellationTokenSource();
         int seen = 0;

@@ -5,7 +5,7 @@ namespace Backprop.Tests.Experiments;
 public class SweepTests
 {
     [Fact]
-    public void Values_parse_per_parameter_and_bad_values_are_named()
+    public void ValuesParsePerParameterAndBadValuesAreNamed()
     {
         Assert.Equal(["0", "1", "20"], Sweep.ParseValues(SweepParameter.Lambda, "0, 1,20"));
         Assert.Equal([100, 50], Sweep.Overrides(SweepParameter.Hidden, "100-50").HiddenLayers!);
@@ -18,7 +18,7 @@ public class SweepTests
     }
 
     [Fact]
-    public void Lambda_rows_carry_the_seed_figure_of_their_lambda()
+    public void LambdaRowsCarryTheSeedFigureOfTheirLambda()
     {
         var gd5000 = Presets.Ex4Gd with { Training = Presets.Ex4Gd.Training with { Epochs = 5000 } };
         Assert.Equal(0.9846, Sweep.SeedFigureForLambda(gd5000, 0)!.Value);
@@ -31,7 +31,7 @@ public class SweepTests
     }
 
     [Fact]
-    public void Each_row_is_the_preset_with_one_value_changed()
+    public void EachRowIsThePresetWithOneValueChanged()
     {
         var seen = new List<string>();
         var rows = Sweep.Run(Presets.Spiral, SweepParameter.Lambda, ["0", "3"], new ExperimentOverrides { Epochs = 30 }, onRow: r => seen.Add(r.Value));

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Backprop.Layers;
 using Backprop.Numerics;
+using static Backprop.Tests.VectorCases;
 
 namespace Backprop.Tests.Layers;
 
@@ -8,11 +9,6 @@ namespace Backprop.Tests.Layers;
 /// against plain scalar loops on lengths that exercise every vector tail.</summary>
 public sealed class ActivationTests
 {
-    private static readonly int[] Lengths = [0, 1, 3, 7, 8, 10, 15, 16, 17, 25, 31, 32, 33, 100, 125, 250];
-
-    private static T[] Values<T>(Random random, int n, double lo, double hi) where T : IFloatingPointIeee754<T> =>
-        Enumerable.Range(0, n).Select(_ => T.CreateTruncating(lo + (hi - lo) * random.NextDouble())).ToArray();
-
     [Theory]
     [InlineData(Activation.Sigmoid)]
     [InlineData(Activation.Tanh)]

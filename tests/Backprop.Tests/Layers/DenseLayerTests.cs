@@ -6,7 +6,7 @@ namespace Backprop.Tests.Layers;
 
 /// <summary>DenseLayer's Forward and Backward against the formulas in its comments, written as scalar loops,
 /// under both GEMM providers.</summary>
-[Collection(Backprop.Tests.Kernels.KernelSettingsCollection.Name)]
+[Collection(KernelSettingsCollection.Name)]
 public sealed class DenseLayerTests
 {
     private const int Batch = 6, In = 5, Out = 4;

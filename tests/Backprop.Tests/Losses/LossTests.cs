@@ -1,17 +1,13 @@
 using System.Numerics;
 using Backprop.Layers;
 using Backprop.Losses;
+using static Backprop.Tests.VectorCases;
 
 namespace Backprop.Tests.Losses;
 
 /// <summary>The loss table (Losses/Loss.cs): each loss's value and delta, and the vectorized sums against scalar ones.</summary>
 public sealed class LossTests
 {
-    private static readonly int[] Lengths = [0, 1, 3, 7, 8, 10, 15, 16, 17, 25, 31, 32, 33, 100, 125, 250];
-
-    private static T[] Values<T>(Random random, int n, double lo, double hi) where T : IFloatingPointIeee754<T> =>
-        Enumerable.Range(0, n).Select(_ => T.CreateTruncating(lo + (hi - lo) * random.NextDouble())).ToArray();
-
     [Fact]
     public void SigmoidCrossEntropySumMatchesAScalarSumInFloat32AndFloat64()
     {

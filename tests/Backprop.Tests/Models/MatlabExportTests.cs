@@ -7,7 +7,7 @@ namespace Backprop.Tests.Models;
 public class MatlabExportTests
 {
     [Fact]
-    public void The_course_weights_round_trip_exactly_through_a_model()
+    public void TheCourseWeightsRoundTripExactlyThroughAModel()
     {
         var original = MatFile.Read(Fixture.Path("mat", "corpus", "ex4weights.mat"));
         var model = Model.From(CourseFiles.LoadThetas(original));

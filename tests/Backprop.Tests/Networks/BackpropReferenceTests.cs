@@ -9,7 +9,7 @@ namespace Backprop.Tests.Networks;
 
 /// <summary>The vectorized engine against NumPy/PyTorch-computed costs and gradients (Fixtures/engine/make_network_fixtures.py).
 /// Every case runs under both GEMM providers: the managed SIMD kernels and the plain reference loops.</summary>
-[Collection(Backprop.Tests.Kernels.KernelSettingsCollection.Name)]
+[Collection(KernelSettingsCollection.Name)]
 public class BackpropReferenceTests
 {
     public static TheoryData<string> Cases() => Fixture.CaseNames(Fixture.Json("engine", "networks.json").GetProperty("cases"));

@@ -61,8 +61,8 @@ public class DropoutTests
     [Fact]
     public void BulkDrawsContinueTheOneAtATimeStream()
     {
-        var one = new Numerics.NumPyRandom(12345u);
-        var bulk = new Numerics.NumPyRandom(12345u);
+        var one = new Backprop.Numerics.NumPyRandom(12345u);
+        var bulk = new Backprop.Numerics.NumPyRandom(12345u);
         var expected = new uint[3000];
         for (int i = 0; i < expected.Length; i++) expected[i] = one.NextUInt32();
         var got = new uint[3000];

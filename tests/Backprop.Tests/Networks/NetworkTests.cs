@@ -7,7 +7,7 @@ using Backprop.Numerics;
 namespace Backprop.Tests.Networks;
 
 /// <summary>Network.cs: forward → loss → backward → gradient, under both GEMM providers, and the thread-count independence of the split loss.</summary>
-[Collection(Backprop.Tests.Kernels.KernelSettingsCollection.Name)]
+[Collection(KernelSettingsCollection.Name)]
 public sealed class NetworkTests
 {
     private static (Network<double> Net, Matrix<double> X, Matrix<double> Y) Small(Activation hidden, Activation output, int seed)

@@ -1,15 +1,13 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using Backprop.Numerics;
+using static Backprop.Tests.VectorCases;
 
-namespace Backprop.Tests.Kernels;
+namespace Backprop.Tests.Numerics;
 
 /// <summary>The element-wise operations Numerics owns (Elementwise, NumericKernels) against plain loops.</summary>
 public sealed class ElementwiseTests
 {
-    private static T[] Values<T>(Random random, int n, double lo, double hi) where T : IFloatingPointIeee754<T> =>
-        Enumerable.Range(0, n).Select(_ => T.CreateTruncating(lo + (hi - lo) * random.NextDouble())).ToArray();
-
     [Fact]
     public void AddRowsEqualsAddingTheRowsOneByOneBitForBit()
     {

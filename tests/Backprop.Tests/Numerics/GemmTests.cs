@@ -3,14 +3,7 @@ using Backprop.Layers;
 using Backprop.Networks;
 using Backprop.Numerics;
 
-namespace Backprop.Tests.Kernels;
-
-/// <summary>The GEMM tests change process-wide settings (vector width, thread count, provider): run them alone.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class KernelSettingsCollection
-{
-    public const string Name = "kernel settings";
-}
+namespace Backprop.Tests.Numerics;
 
 [Collection(KernelSettingsCollection.Name)]
 public sealed class GemmTests

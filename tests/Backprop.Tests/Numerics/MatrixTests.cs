@@ -1,6 +1,6 @@
 using Backprop.Numerics;
 
-namespace Backprop.Tests.Kernels;
+namespace Backprop.Tests.Numerics;
 
 public class MatrixTests
 {

@@ -1,7 +1,7 @@
 using Backprop.Layers;
 using Backprop.Numerics;
 
-namespace Backprop.Tests.Kernels;
+namespace Backprop.Tests.Numerics;
 
 /// <summary>A fact that is skipped (not failed) when no OpenBLAS / CBLAS library can be loaded.</summary>
 public sealed class OpenBlasFactAttribute : FactAttribute

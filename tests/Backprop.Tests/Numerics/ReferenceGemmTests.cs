@@ -1,6 +1,6 @@
 using Backprop.Numerics;
 
-namespace Backprop.Tests.Kernels;
+namespace Backprop.Tests.Numerics;
 
 /// <summary>The reference provider (Numerics/ReferenceGemm.cs): the textbook product, and the same results as the
 /// managed kernels for every transpose form and fused epilogue.</summary>

@@ -27,7 +27,7 @@ public class ChartTests
     }
 
     [Fact]
-    public void History_lines_pass_through_each_epochs_values_and_follow_their_direction()
+    public void HistoryLinesPassThroughEachEpochsValuesAndFollowTheirDirection()
     {
         // Run A: cost falls, accuracy rises. Run B: cost rises (a diverging run), accuracy falls.
         var a = Synthetic(e => 2.0 / e, e => 0.5 + 0.04 * e, e => 0.45 + 0.035 * e, 12);
@@ -63,7 +63,7 @@ public class ChartTests
     }
 
     [Fact]
-    public void History_of_one_run_lines_up_the_cost_and_accuracy_panels()
+    public void HistoryOfOneRunLinesUpTheCostAndAccuracyPanels()
     {
         // One run with accuracy: the accuracy panel has a legend row (train / validation); the cost panel must have one
         // too, or its plot area is taller and the two epoch axes sit at different heights.
@@ -76,7 +76,7 @@ public class ChartTests
     }
 
     [Fact]
-    public void History_from_a_csv_file_without_accuracy_is_one_cost_plot()
+    public void HistoryFromACsvFileWithoutAccuracyIsOneCostPlot()
     {
         var h = Synthetic(e => Math.Exp(-e / 5.0), _ => 0, _ => 0, 20);
         var path = Path.Combine(Path.GetTempPath(), $"history-{Guid.NewGuid():N}.csv");
@@ -95,7 +95,7 @@ public class ChartTests
     }
 
     [Fact]
-    public void Boundary_colour_at_sampled_points_is_the_region_of_the_classifiers_prediction_there()
+    public void BoundaryColourAtSampledPointsIsTheRegionOfTheClassifiersPredictionThere()
     {
         var spiral = BuiltinData.Load("spiral").Train;
         var model = SpiralModel.Value;
@@ -136,7 +136,7 @@ public class ChartTests
     }
 
     [Fact]
-    public void Boundary_of_any_function_matches_its_regions()
+    public void BoundaryOfAnyFunctionMatchesItsRegions()
     {
         var flower = BuiltinData.Load("flower").Train;
         // A hand-written classifier: class 1 where x·y > 0.
@@ -161,7 +161,7 @@ public class ChartTests
     }
 
     [Fact]
-    public void Confusion_matrix_of_a_trained_model_is_brightest_on_the_diagonal()
+    public void ConfusionMatrixOfATrainedModelIsBrightestOnTheDiagonal()
     {
         var digits = Digits.Value.Train;
         var model = DigitsModel.Value.Model!;
@@ -186,7 +186,7 @@ public class ChartTests
     }
 
     [Fact]
-    public void Confusion_matrix_places_an_off_diagonal_count_where_it_belongs()
+    public void ConfusionMatrixPlacesAnOffDiagonalCountWhereItBelongs()
     {
         // Class 0 is always predicted as 2: the brightest cell of row 0 is column 2.
         var counts = new int[,] { { 0, 0, 9 }, { 0, 7, 1 }, { 0, 0, 5 } };
@@ -211,7 +211,7 @@ public class ChartTests
     }
 
     [Fact]
-    public void Confusion_matrix_says_what_the_colour_means_whatever_the_title()
+    public void ConfusionMatrixSaysWhatTheColourMeansWhateverTheTitle()
     {
         var svg = Charts.ConfusionMatrix(new int[,] { { 3, 1 }, { 0, 4 } }, ["a", "b"], title: "my title").ToSvg();
         Assert.Contains("predicted class", svg);

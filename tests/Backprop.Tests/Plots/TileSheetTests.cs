@@ -40,7 +40,7 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void Digit_grid_cell_r_c_shows_sample_k_with_its_own_pixel_order()
+    public void DigitGridCellRCShowsSampleKWithItsOwnPixelOrder()
     {
         var data = ColumnMajorImages(12);
         int[] chosen = [11, 3, 7, 0, 5, 9];
@@ -58,7 +58,7 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void Reading_column_major_digits_row_by_row_shows_them_transposed()
+    public void ReadingColumnMajorDigitsRowByRowShowsThemTransposed()
     {
         var data = ColumnMajorImages(4);
         var upright = Figures.DigitGrid(data, [2], new ImageOptions { Scale = 2 });
@@ -75,7 +75,7 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void Ex4_format_column_major_digits_are_drawn_upright_like_the_row_major_originals()
+    public void Ex4FormatColumnMajorDigitsAreDrawnUprightLikeTheRowMajorOriginals()
     {
         // ex4_format_digits.mat: the first 200 8x8 digits zoomed to 20x20 and unrolled column by column (MATLAB's img(:)).
         var file = Backprop.Data.DataSource.ReadFile(Fixture.Path("experiments", "ex4_format_digits.mat"));
@@ -108,7 +108,7 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void Random_digit_grid_of_the_8x8_digits_is_ten_by_ten_and_reproduces_each_sample()
+    public void RandomDigitGridOfThe8x8DigitsIsTenByTenAndReproducesEachSample()
     {
         var digits = Digits.Value.Train;
         var sheet = Figures.DigitGrid(digits, options: new ImageOptions { Seed = 7 });
@@ -129,7 +129,7 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void Single_image_is_one_large_tile()
+    public void SingleImageIsOneLargeTile()
     {
         var digits = Digits.Value.Train;
         var sheet = Figures.Image(digits, 5);
@@ -140,7 +140,7 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void Hidden_unit_tiles_equal_each_units_normalized_weights_for_several_models()
+    public void HiddenUnitTilesEqualEachUnitsNormalizedWeightsForSeveralModels()
     {
         var model = DigitsModel.Value.Model!;
         var w = model.ParametersAsDoubles();
@@ -164,7 +164,7 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void Hidden_units_of_a_column_major_model_are_drawn_upright()
+    public void HiddenUnitsOfAColumnMajorModelAreDrawnUpright()
     {
         // 400 inputs like ex4: weights of unit j are w[j, c·20 + r] = r (column-major), so upright each row r is constant.
         var w = new double[3 * 400];
@@ -180,7 +180,7 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void Misclassified_gallery_shows_exactly_the_wrong_samples_titled_with_true_and_predicted_labels()
+    public void MisclassifiedGalleryShowsExactlyTheWrongSamplesTitledWithTrueAndPredictedLabels()
     {
         var digits = Digits.Value.Train;
         var model = DigitsModel.Value.Model!;
@@ -210,7 +210,7 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void Bad_inputs_are_refused_with_a_clear_message()
+    public void BadInputsAreRefusedWithAClearMessage()
     {
         var flower = Backprop.Data.Builtin.BuiltinData.Load("flower").Train;
         var e = Assert.Throws<ArgumentException>(() => Figures.DigitGrid(flower));
@@ -220,7 +220,7 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void Svg_embeds_the_tiles_as_a_sharp_png_with_the_same_pixels()
+    public void SvgEmbedsTheTilesAsASharpPngWithTheSamePixels()
     {
         var sheet = Figures.DigitGrid(Digits.Value.Train, [0, 1, 2, 3]);
         var svg = sheet.ToSvg();
@@ -241,7 +241,7 @@ public class TileSheetTests
     }
 
     [Fact]
-    public void A_sheet_too_large_to_allocate_is_refused_with_its_size()
+    public void ASheetTooLargeToAllocateIsRefusedWithItsSize()
     {
         var digits = Digits.Value.Train;
         var all = Enumerable.Range(0, digits.Count).ToArray();

@@ -9,14 +9,10 @@ namespace Backprop.Tests.Web;
 
 /// <summary>A small MNIST model trained in-test (784-32-10 on 6000 images, 3 epochs, about a second) and the
 /// draw-a-digit server on 127.0.0.1 with a free port, shared by the HTTP and the browser tests.</summary>
-public sealed class DigitServerFixture : IAsyncLifetime
+public sealed class DigitServerFixture : LoopbackServerFixture
 {
-    private WebApplication? app;
-
     public Model Model { get; private set; } = null!;
     public Dataset Test { get; private set; } = null!;
-    public Uri BaseAddress { get; private set; } = null!;
-    public HttpClient Client { get; private set; } = null!;
 
     public static (Model Model, Dataset Test) TrainSmallModel()
     {
@@ -32,19 +28,10 @@ public sealed class DigitServerFixture : IAsyncLifetime
         return (clf.Model!, mnist.Test!);
     }
 
-    public async Task InitializeAsync()
+    protected override WebApplication Build()
     {
         (Model, Test) = TrainSmallModel();
-        app = DigitServer.Build(Model, ["http://127.0.0.1:0"]);
-        await app.StartAsync();
-        BaseAddress = new Uri(app.Urls.Single());
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client?.Dispose();
-        if (app is not null) await app.DisposeAsync();
+        return DigitServer.Build(Model, ["http://127.0.0.1:0"]);
     }
 }
 

@@ -11,29 +11,15 @@ namespace Backprop.Tests.Web;
 
 /// <summary>A server (Kestrel on 127.0.0.1, a free port) with small limits, serving an untrained 784-10 model: every
 /// client error gets its own status (413, 408, 415, 400), never 500, and every response carries the security headers.</summary>
-public sealed class LimitedServerFixture : IAsyncLifetime
+public sealed class LimitedServerFixture : LoopbackServerFixture
 {
     public static readonly ServerLimits Limits = new()
     {
         MaxBodyBytes = 100_000, MinBodyBytesPerSecond = 240, BodyGracePeriod = TimeSpan.FromSeconds(2), LargeBodyBytes = 50_000, LargeBodyQueue = 0,
     };
-    private WebApplication? app;
-    public Uri BaseAddress { get; private set; } = null!;
-    public HttpClient Client { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        app = DigitServer.Build(Model.From(new Network<float>(NetworkSpec.Create([784, 10], Backprop.Layers.Activation.Sigmoid, Backprop.Layers.Activation.Softmax))), ["http://127.0.0.1:0"], limits: Limits);
-        await app.StartAsync();
-        BaseAddress = new Uri(app.Urls.Single());
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client?.Dispose();
-        if (app is not null) await app.DisposeAsync();
-    }
+    protected override WebApplication Build() =>
+        DigitServer.Build(Model.From(new Network<float>(NetworkSpec.Create([784, 10], Backprop.Layers.Activation.Sigmoid, Backprop.Layers.Activation.Softmax))), ["http://127.0.0.1:0"], limits: Limits);
 }
 
 public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixture<LimitedServerFixture>
@@ -72,7 +58,7 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     }
 
     [Fact]
-    public async Task A_body_over_the_limit_gets_413()
+    public async Task ABodyOverTheLimitGets413()
     {
         using var content = new StringContent(Image(60_000), Encoding.UTF8, "application/json");   // 120 KB > 100 KB
         var (status, detail) = await Post(content);
@@ -81,14 +67,14 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     }
 
     [Fact]
-    public async Task A_huge_content_length_gets_413_at_once()
+    public async Task AHugeContentLengthGets413AtOnce()
     {
         var line = await RawStatusLine($"POST /api/predict HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\n\r\n", "{}"u8.ToArray(), TimeSpan.Zero);
         Assert.Equal("HTTP/1.1 413 Payload Too Large", line);
     }
 
     [Fact]
-    public async Task A_chunked_body_over_the_limit_gets_413()
+    public async Task AChunkedBodyOverTheLimitGets413()
     {
         var chunk = Encoding.ASCII.GetBytes(Image(60_000));
         var body = Encoding.ASCII.GetBytes($"{chunk.Length:x}\r\n").Concat(chunk).Concat("\r\n0\r\n\r\n"u8.ToArray()).ToArray();
@@ -97,7 +83,7 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     }
 
     [Fact]
-    public async Task A_trickled_body_gets_408()
+    public async Task ATrickledBodyGets408()
     {
         // 4 bytes/s, far below the 240 bytes/s minimum: cut after the 2 s grace period.
         var line = await RawStatusLine($"POST /api/predict HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n",
@@ -106,7 +92,7 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     }
 
     [Fact]
-    public async Task Large_bodies_are_taken_one_at_a_time_and_the_next_gets_503()
+    public async Task LargeBodiesAreTakenOneAtATimeAndTheNextGets503()
     {
         // The first large request holds the only permit while its body trickles in; with no queue, a second one is turned away.
         using var first = new TcpClient();
@@ -127,7 +113,7 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     [InlineData("text/plain", "got 'text/plain; charset=utf-8'")]
     [InlineData("application/x-www-form-urlencoded", "got 'application/x-www-form-urlencoded; charset=utf-8'")]
     [InlineData(null, "got none")]
-    public async Task A_body_that_is_not_json_gets_415(string? type, string message)
+    public async Task ABodyThatIsNotJsonGets415(string? type, string message)
     {
         using var content = new StringContent(Image(784), Encoding.UTF8, type ?? "text/plain");
         if (type is null) content.Headers.ContentType = null;
@@ -137,7 +123,7 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     }
 
     [Fact]
-    public async Task Invalid_utf8_inside_a_string_gets_400()
+    public async Task InvalidUtf8InsideAStringGets400()
     {
         var bytes = "{\"image\": [\""u8.ToArray().Concat(new byte[] { 0xFF, 0xFE }).Concat("\"]}"u8.ToArray()).ToArray();
         using var content = new ByteArrayContent(bytes);
@@ -148,7 +134,7 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     }
 
     [Fact]
-    public async Task Healthz_reports_a_working_model()
+    public async Task HealthzReportsAWorkingModel()
     {
         using var response = await server.Client.GetAsync("healthz");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -156,7 +142,7 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     }
 
     [Fact]
-    public void The_health_check_fails_for_a_model_with_a_NaN_weight()
+    public void TheHealthCheckFailsForAModelWithANaNWeight()
     {
         var net = new Network<float>(NetworkSpec.Create([784, 10], Backprop.Layers.Activation.Sigmoid, Backprop.Layers.Activation.Softmax));
         net.Parameters[3] = float.NaN;
@@ -167,7 +153,7 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     [InlineData("NaN")]
     [InlineData("Infinity")]
     [InlineData("-Infinity")]
-    public void Model_info_with_a_non_finite_accuracy_reports_it_as_unknown(string value)
+    public void ModelInfoWithANonFiniteAccuracyReportsItAsUnknown(string value)
     {
         var net = new Network<float>(NetworkSpec.Create([784, 10], Backprop.Layers.Activation.Sigmoid, Backprop.Layers.Activation.Softmax));
         var info = new Predictor(Model.From(net, metadata: new Dictionary<string, string> { ["test_accuracy"] = value })).Info();
@@ -182,7 +168,7 @@ public class DigitServerHardeningTests(LimitedServerFixture server) : IClassFixt
     [InlineData("GET", "healthz")]
     [InlineData("GET", "nothing-here")]
     [InlineData("POST", "api/predict")]
-    public async Task Every_response_carries_the_security_headers(string method, string path)
+    public async Task EveryResponseCarriesTheSecurityHeaders(string method, string path)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method == "POST") request.Content = new StringContent("not json", Encoding.UTF8, "application/json");

@@ -26,7 +26,7 @@ public class DigitServerTests(DigitServerFixture server)
         "[" + string.Join(",", values.ToArray().Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
     [Fact]
-    public async Task Predictions_for_MNIST_test_images_are_the_models_own()
+    public async Task PredictionsForMNISTTestImagesAreTheModelsOwn()
     {
         var test = server.Test;
         int correct = 0;
@@ -53,7 +53,7 @@ public class DigitServerTests(DigitServerFixture server)
     [InlineData("seven")]
     [InlineData("zero")]
     [InlineData("wide_canvas_two")]
-    public async Task A_drawing_is_normalized_like_MNIST_then_predicted(string name)
+    public async Task ADrawingIsNormalizedLikeMNISTThenPredicted(string name)
     {
         var input = NpzFile.Read(Fixture.Path("web", "digit_preprocessing.npz")).Find("input_" + name)!;
         int height = input.Shape[0], width = input.Shape[1];
@@ -82,7 +82,7 @@ public class DigitServerTests(DigitServerFixture server)
     [InlineData("""{"drawing": {"width": 2.5, "height": 1, "ink": [0, 0]}}""", "\"drawing\" needs \"width\": a whole number")]
     [InlineData("""{"drawing": {"width": 2, "height": 1}}""", "\"drawing\" needs \"ink\"")]
     [InlineData("""{"drawing": {"width": 0, "height": 0, "ink": []}}""", "1..4096 pixels on each side")]
-    public async Task Bad_requests_get_400_with_a_clear_message(string body, string message)
+    public async Task BadRequestsGet400WithAClearMessage(string body, string message)
     {
         var (status, problem, contentType) = await Post(body);
         Assert.Equal(HttpStatusCode.BadRequest, status);
@@ -92,7 +92,7 @@ public class DigitServerTests(DigitServerFixture server)
     }
 
     [Fact]
-    public async Task An_out_of_range_value_is_named_by_its_index()
+    public async Task AnOutOfRangeValueIsNamedByItsIndex()
     {
         // 784 values of which one is out of range: the index is named.
         var values = new double[784];
@@ -103,7 +103,7 @@ public class DigitServerTests(DigitServerFixture server)
     }
 
     [Fact]
-    public async Task Model_info_lists_layers_classes_and_the_recorded_accuracy()
+    public async Task ModelInfoListsLayersClassesAndTheRecordedAccuracy()
     {
         using var response = await server.Client.GetAsync("api/model");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -118,7 +118,7 @@ public class DigitServerTests(DigitServerFixture server)
     }
 
     [Fact]
-    public void Model_info_reports_the_accuracy_a_model_file_records()
+    public void ModelInfoReportsTheAccuracyAModelFileRecords()
     {
         var metadata = new Dictionary<string, string> { ["test_accuracy"] = "0.9812" };
         var model = Model.From(server.Model.Network<float>(), server.Model.Preprocessor, server.Model.ClassNames, null, metadata);
@@ -140,7 +140,7 @@ public class DigitServerTests(DigitServerFixture server)
     }
 
     [Fact]
-    public async Task The_page_and_its_assets_are_served_and_load_nothing_from_outside()
+    public async Task ThePageAndItsAssetsAreServedAndLoadNothingFromOutside()
     {
         foreach (var (path, type) in new[] { ("", "text/html"), ("app.js", "text/javascript"), ("app.css", "text/css") })
         {
@@ -158,7 +158,7 @@ public class DigitServerTests(DigitServerFixture server)
     }
 
     [Fact]
-    public void Refuses_a_model_that_does_not_read_28x28_images()
+    public void RefusesAModelThatDoesNotRead28x28Images()
     {
         var net = new Network<double>(NetworkSpec.Create([64, 5, 10]));
         var e = Assert.Throws<ArgumentException>(() => DigitServer.Build(Model.From(net), ["http://127.0.0.1:0"]));

@@ -44,7 +44,7 @@ public class DrawDigitBrowserTests(DigitServerFixture server, ITestOutputHelper 
     private sealed record Shown(string Predicted, Bar[] Bars, int[] Seen);
 
     [ChromiumFact]
-    public async Task Drawing_a_one_shows_the_models_prediction_for_that_drawing()
+    public async Task DrawingAOneShowsTheModelsPredictionForThatDrawing()
     {
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumFactAttribute.Chromium, Headless = true, Args = ChromiumArgs });
