@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using Backprop.Numerics;
 
-namespace Backprop.Tests.Kernels;
+namespace Backprop.Tests.Numerics;
 
 /// <summary>
 /// The one-pass optimizer updates equal, bit for bit, the same formulas written as whole-vector operations
