@@ -253,6 +253,24 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             return Finish(stop ?? result.Message, result.Cost);   // tnc may spend its whole budget before a first iteration
         }
 
+        private (Matrix<T> X, int[] Labels)? trainSample;
+
+        /// <summary>Accuracy on the training rows, or on the fixed sample of them that <see cref="TrainingOptions.TrainAccuracyRows"/> asks for.</summary>
+        private double TrainAccuracy()
+        {
+            if (o.TrainAccuracyRows <= 0 || o.TrainAccuracyRows >= x.Rows) return Metrics.Accuracy(net.Predict(x), labels);
+            if (trainSample is null)
+            {
+                // Its own generator: the sample changes none of the training's random streams.
+                var rows = new NumPyRandom((uint)o.Seed + 3).Permutation(x.Rows)[..o.TrainAccuracyRows];
+                Array.Sort(rows);
+                var sx = new Matrix<T>(rows.Length, x.Cols);
+                new RowSelection<T>(x, rows, 0, rows.Length).CopyTo(sx);
+                trainSample = (sx, rows.Select(r => labels[r]).ToArray());
+            }
+            return Metrics.Accuracy(net.Predict(trainSample.Value.X), trainSample.Value.Labels);
+        }
+
         /// <summary>Records the epoch; false (with a reason) when training should stop.</summary>
         private bool EndEpoch(int epoch, double cost, double rate, out string reason)
         {
@@ -265,7 +283,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 net.Parameters.CopyTo(raw, 0);
                 average!.CopyTo(net.Parameters);
             }
-            double? train = o.TrackTrainAccuracy ? Metrics.Accuracy(net.Predict(x), labels) : null;
+            double? train = o.TrackTrainAccuracy ? TrainAccuracy() : null;
             double? valid = validX is null ? null : Metrics.Accuracy(net.Predict(validX), validLabels!);
             if (valid is double better && o.EarlyStoppingPatience > 0 && better > bestValid)
             {

@@ -73,6 +73,9 @@ public sealed record TrainingOptions
     public int Seed { get; init; }
     /// <summary>Compute the training accuracy after every epoch (one extra forward pass over the training set).</summary>
     public bool TrackTrainAccuracy { get; init; } = true;
+    /// <summary>With <see cref="TrackTrainAccuracy"/>: measure it on this many training rows, a fixed sample drawn once
+    /// (NumPy's <c>RandomState(seed + 3).permutation</c>, first rows, in data order); 0 = on every row.</summary>
+    public int TrainAccuracyRows { get; init; }
     /// <summary>Cosine annealing's final rate (PyTorch's <c>eta_min</c>).</summary>
     public double MinLearningRate { get; init; }
     /// <summary>Inverted dropout rate on every hidden layer's units during training (0 = none; mini-batch optimizers only).</summary>
@@ -107,6 +110,7 @@ public sealed record TrainingOptions
     public void Validate()
     {
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), $"Epochs must be at least 1, got {Epochs}.");
+        if (TrainAccuracyRows < 0) throw new ArgumentOutOfRangeException(nameof(TrainAccuracyRows), $"The training-accuracy sample must be ≥ 0 rows (0 = all), got {TrainAccuracyRows}.");
         if (BatchSize < 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), $"The batch size must be ≥ 0 (0 = full batch), got {BatchSize}.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"The learning rate must be a positive number, got {LearningRate}.");
         if (!(Lambda >= 0) || !double.IsFinite(Lambda)) throw new ArgumentOutOfRangeException(nameof(Lambda), $"Lambda must be ≥ 0, got {Lambda}.");
@@ -222,6 +226,8 @@ public sealed record TrainingOptions
         if (ShiftPixels > 0) text += string.Create(c, $" shift={ShiftPixels}");
         if (Averaging == AveragingKind.Ema) text += string.Create(c, $" average=ema:{AveragingDecay}{(AverageFromEpoch > 1 ? $" from epoch {AverageFromEpoch}" : "")}");
         if (Averaging == AveragingKind.Swa) text += string.Create(c, $" average=swa:{AveragingStart}");
+        if (!TrackTrainAccuracy) text += " train-accuracy=off";
+        else if (TrainAccuracyRows > 0) text += string.Create(c, $" train-accuracy={TrainAccuracyRows} rows");
         return text;
     }
 }

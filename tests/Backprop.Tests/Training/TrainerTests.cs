@@ -153,4 +153,30 @@ public class TrainerTests
         Assert.Throws<ArgumentException>(() => t.Fit(new Matrix<double>(3, 2), [0, 1]));
         Assert.Throws<ArgumentOutOfRangeException>(() => t.Fit(new Matrix<double>(2, 2), [0, 5]));
     }
+
+    [Fact]
+    public void TrainAccuracyOnASampleMeasuresThoseRowsAndLeavesTrainingAlone()
+    {
+        var data = Digits.Value.Train;
+        MlpClassifier Fit(TrainingOptions t)
+        {
+            var clf = new MlpClassifier { HiddenLayers = [16], Hidden = Activation.Relu, Seed = 3, Scaling = Scaling.MinMax, Training = t };
+            clf.Fit(data);
+            return clf;
+        }
+        var options = new TrainingOptions { Optimizer = OptimizerKind.Adam, Epochs = 3, BatchSize = 50, LearningRate = 0.01 };
+        var all = Fit(options);
+        var sampled = Fit(options with { TrainAccuracyRows = 200 });
+        var off = Fit(options with { TrackTrainAccuracy = false });
+
+        Assert.Equal(all.Model!.ParametersAsDoubles(), sampled.Model!.ParametersAsDoubles());
+        Assert.Equal(all.Model!.ParametersAsDoubles(), off.Model!.ParametersAsDoubles());
+        Assert.All(off.History, e => Assert.Null(e.TrainAccuracy));
+        Assert.Contains("train-accuracy=200 rows", sampled.Training.ToString(), StringComparison.Ordinal);
+
+        // The sample: NumPy's RandomState(seed + 3).permutation(n)[:200], scored by the final network.
+        var rows = new NumPyRandom((uint)options.Seed + 3).Permutation(data.Count)[..200];
+        Assert.Equal(sampled.Score(data.Subset(rows, "sample")), sampled.History[^1].TrainAccuracy!.Value, 12);
+        Assert.NotEqual(all.History[^1].TrainAccuracy, sampled.History[^1].TrainAccuracy);
+    }
 }
