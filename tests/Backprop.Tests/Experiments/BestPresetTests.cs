@@ -43,7 +43,7 @@ public class BestPresetTests
         Assert.Equal((8, 8), r.Preset.Training.ImageSize);
         Assert.Equal(3, r.History.Count);
         Assert.True(r.History[^1].Cost < r.History[0].Cost, $"cost {r.History[0].Cost} → {r.History[^1].Cost}");
-        Assert.Equal(Enumerable.Range(1, 3).Select(e => EpochDecay.Cosine(0.001, 0, 3, e)), r.History.Select(e => e.LearningRate));
+        Assert.Equal(Enumerable.Range(1, 3).Select(new CosineSchedule(0.001, 0, 3).RateIn), r.History.Select(e => e.LearningRate));
         Assert.True(r.ValidAccuracy > 0.5, $"validation accuracy {r.ValidAccuracy:P1} (chance: 10 %)");
         Assert.Contains("schedule=cosine shift=1 average=ema:0.9", r.Model.Metadata["training"]);
         Assert.Null(r.TestAccuracy);   // the digits have no test part

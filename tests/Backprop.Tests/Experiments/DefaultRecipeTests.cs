@@ -2,6 +2,7 @@ using Backprop.Data.Builtin;
 using Backprop.Experiments;
 using Backprop.Models;
 using Backprop.Training;
+using Backprop.Training.Schedules;
 
 namespace Backprop.Tests.Experiments;
 
@@ -20,7 +21,7 @@ public class DefaultRecipeTests
         var long200 = new ExperimentOverrides { Epochs = 200 }.ApplyTo(Presets.Default).Training;
         Assert.Equal(83, long200.DecayEvery);
         // Was 0.001·0.3^39 ≈ 4e-24 in epoch 200 (frozen); now the same total decay as the 12-epoch run.
-        Assert.Equal(0.001 * 0.3 * 0.3, long200.EpochRate(200), 15);
+        Assert.Equal(0.001 * 0.3 * 0.3, new StepDecaySchedule(long200.LearningRate, long200.DecayFactor, long200.DecayEvery).RateIn(200), 15);
         Assert.Equal(1, new ExperimentOverrides { Epochs = 2 }.ApplyTo(Presets.Default).Training.DecayEvery);
         // An explicit period wins; other presets keep theirs.
         Assert.Equal(7, new ExperimentOverrides { Epochs = 200, Training = o => o with { DecayEvery = 7 } }.ApplyTo(Presets.Default).Training.DecayEvery);

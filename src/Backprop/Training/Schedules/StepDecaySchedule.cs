@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace Backprop.Training.Schedules;
+
+/// <summary>
+/// Step decay: in epoch e (1-based) the rate is lr·factor^⌊(e − 1)/every⌋ — PyTorch's <c>StepLR(step_size=every,
+/// gamma=factor)</c> stepped once per epoch; every = 1 is <c>ExponentialLR(gamma=factor)</c>.
+/// </summary>
+public sealed class StepDecaySchedule : LearningRateSchedule
+{
+    public StepDecaySchedule(double lr, double factor, int every, StallRule? stall = null) : base(lr, stall)
+    {
+        if (!(factor > 0 && factor <= 1)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "The decay factor must be in (0, 1].");
+        if (every < 1) throw new ArgumentOutOfRangeException(nameof(every), $"The decay period must be at least 1 epoch, got {every}.");
+        Factor = factor;
+        Every = every;
+        Rate = FirstRate;
+    }
+
+    public override string Name => "step";
+    public double Factor { get; }
+    /// <summary>The period in epochs.</summary>
+    public int Every { get; }
+
+    /// <summary>The rate in epoch <paramref name="epoch"/> (1-based), in closed form.</summary>
+    public double RateIn(int epoch)
+    {
+        if (epoch < 1) throw new ArgumentOutOfRangeException(nameof(epoch), $"Epochs count from 1, got {epoch}.");
+        return InitialRate * Math.Pow(Factor, (epoch - 1) / Every);
+    }
+
+    private protected override double FirstRate => RateIn(1);
+
+    private protected override string? Advance(long samplesSeen, double cost)
+    {
+        Rate = RateIn(EpochsDone + 1);
+        return null;
+    }
+
+    private protected override double Resumed(long samplesSeen, double? savedRate) => RateIn(EpochsDone + 1);
+
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"step x{Factor} every {Every} epoch{(Every == 1 ? "" : "s")}");
+}
