@@ -7,9 +7,6 @@ using Backprop.Numerics;
 
 namespace Backprop.Models;
 
-/// <summary>Element type of a model's arithmetic.</summary>
-public enum Precision { Float32, Float64 }
-
 /// <summary>What a model scores on labelled data (<see cref="Model.Evaluate"/>).</summary>
 /// <param name="Cost">The mean cost with L2 strength <paramref name="Lambda"/> (ex4's nnCostFunction for sigmoid outputs),
 /// in float64 (a float32 model's weights widen exactly).</param>

@@ -35,10 +35,8 @@ public class BestPresetTests
     public void Shortened_run_on_the_digits_is_wired_and_its_cost_falls()
     {
         // 3 epochs of ~17 batches: an EMA with decay 0.999 would still be 95 % the initial weights, so average faster here.
-        var r = Experiment.Run(Presets.Best, new ExperimentOverrides
-        {
-            Data = "digits", Scaling = Scaling.MinMax, Epochs = 3, Training = t => t with { AveragingDecay = 0.9 },
-        });
+        var best = Presets.Best.WithEpochs(3);
+        var r = Experiment.Run(best with { Data = "digits", Scaling = Scaling.MinMax, Training = best.Training with { AveragingDecay = 0.9 } });
         Assert.Equal([64, 512, 256, 10], r.Model.Spec.LayerSizes);
         Assert.Equal((8, 8), r.Preset.Training.ImageSize);
         Assert.Equal(3, r.History.Count);
