@@ -165,10 +165,6 @@ public sealed record ExperimentPreset
     /// <summary>The seed's recipe in its own terms, e.g. "reg 1e-3 on 0.5·reg·ΣW² → λ = reg·m = 0.3".</summary>
     public string Recipe { get; init; } = "";
 
-    /// <summary>Layer sizes for data with <paramref name="features"/> features and <paramref name="classes"/> classes
-    /// (one sigmoid output unit for two classes, as scikit-learn does; <see cref="MlpClassifier.LayerSizes"/>).</summary>
-    public int[] LayerSizes(int features, int classes) => MlpClassifier.LayerSizes(features, HiddenLayers, classes, OutputActivation);
-
     /// <summary>The preset run for <paramref name="epochs"/> epochs. A step-decay period that belongs to the run's length
     /// (<see cref="DecayScalesWithEpochs"/>) is stretched with it (<see cref="ScaledDecayPeriod"/>); set
     /// <see cref="TrainingOptions.DecayEvery"/> afterwards to fix another.</summary>

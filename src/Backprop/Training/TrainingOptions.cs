@@ -145,6 +145,15 @@ public sealed record TrainingOptions
         }
     }
 
+    /// <summary>"none", "ema" or "swa": the kind <see cref="ParseAveraging"/> reads (without its argument).</summary>
+    public static string AveragingName(AveragingKind kind) => kind switch
+    {
+        AveragingKind.None => "none",
+        AveragingKind.Ema => "ema",
+        AveragingKind.Swa => "swa",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown averaging."),
+    };
+
     public static OptimizerKind ParseOptimizer(string name) => name.Trim().ToLowerInvariant() switch
     {
         "gd" or "gradient-descent" => OptimizerKind.GradientDescent,
