@@ -100,4 +100,18 @@ public class LearningRateScheduleStallTests
         var unstopped = new Backprop.Models.MlpClassifier { HiddenLayers = [8], Training = options with { StopWhenStalled = 0, Epochs = 5 }, Seed = 1 }.Fit(Digits.Value).Result!;
         Assert.Equal(schedule == Backprop.Training.ScheduleKind.Adaptive ? 4 : 5, unstopped.Epochs);   // adaptive stops by itself: 1e-7 ≤ 1e-6
     }
+
+    [Fact]
+    public void ACheckpointFromBeforeTheStallFieldsResumesTheStallRuleFromTheSchedules()
+    {
+        // Such a checkpoint kept a constant or invscaling run's stall count in schedule_best_cost / schedule_no_improvement.
+        var s = LearningRateSchedule.Constant(0.1, epochsWithoutImprovement: 2);
+        s.Restore(epochsDone: 5, samplesSeen: 500, rate: 0.1, ownBest: 0.7, ownCount: 2, stallBest: null, stallCount: null);
+        Assert.Equal((0.7, 2, 5), (s.Stall!.BestCost, s.Stall.Count, s.EpochsDone));
+        s.EpochEnded(600, 0.7);
+        Assert.Equal("Training loss did not improve more than tol=0.000100 for 2 consecutive epochs. Stopping.", s.StopReason);
+        var step = new StepDecaySchedule(1, 0.5, 2, new StallRule(3));
+        step.Restore(epochsDone: 4, samplesSeen: 400, rate: null, ownBest: null, ownCount: 0, stallBest: 0.5, stallCount: 1);
+        Assert.Equal((0.25, 0.5, 1), (step.Rate, step.Stall!.BestCost, step.Stall.Count));   // epoch 5: 1·0.5^2
+    }
 }
