@@ -7,7 +7,7 @@ namespace Backprop.Training.Schedules;
 /// min + (lr − min)·(1 + cos(π·(e − 1)/epochs))/2, from lr in the first epoch towards min — PyTorch's
 /// <c>CosineAnnealingLR(T_max=epochs, eta_min=min)</c> stepped once per epoch.
 /// </summary>
-public sealed class CosineSchedule : LearningRateSchedule
+public sealed class CosineSchedule : EpochSchedule
 {
     public CosineSchedule(double lr, double min, int epochs, StallRule? stall = null) : base(lr, stall)
     {
@@ -24,23 +24,11 @@ public sealed class CosineSchedule : LearningRateSchedule
     /// <summary>The annealing length (PyTorch's <c>T_max</c>): the run's epochs.</summary>
     public int Epochs { get; }
 
-    /// <summary>The rate in epoch <paramref name="epoch"/> (1-based), in closed form.</summary>
-    public double RateIn(int epoch)
+    private protected override double RateAt(int epoch)
     {
-        if (epoch < 1) throw new ArgumentOutOfRangeException(nameof(epoch), $"Epochs count from 1, got {epoch}.");
         double c = (1 + Math.Cos(Math.PI * (epoch - 1) / Epochs)) / 2;   // 1 in epoch 1, → 0 at the end
         return InitialRate * c + Min * (1 - c);
     }
-
-    private protected override double FirstRate => RateIn(1);
-
-    private protected override string? Advance(long samplesSeen, double cost)
-    {
-        Rate = RateIn(EpochsDone + 1);
-        return null;
-    }
-
-    private protected override double Resumed(long samplesSeen, double? savedRate) => RateIn(EpochsDone + 1);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"cosine to {Min}");
 }

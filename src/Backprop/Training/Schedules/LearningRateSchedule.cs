@@ -15,7 +15,8 @@ namespace Backprop.Training.Schedules;
 /// stall rule: stalled → stop
 /// </code>
 /// Implementations: <see cref="ConstantSchedule"/>, <see cref="InverseScalingSchedule"/>, <see cref="AdaptiveSchedule"/>,
-/// <see cref="StepDecaySchedule"/>, <see cref="CosineSchedule"/>; <see cref="For"/> builds the one a
+/// <see cref="StepDecaySchedule"/>, <see cref="CosineSchedule"/> (the last two closed forms of the epoch, <see cref="EpochSchedule"/>);
+/// <see cref="For"/> builds the one a
 /// <see cref="TrainingOptions"/> names. scikit-learn's Adam ignores the schedule; here any schedule drives any optimizer.
 /// </summary>
 public abstract class LearningRateSchedule

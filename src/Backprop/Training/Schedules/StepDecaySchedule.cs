@@ -6,7 +6,7 @@ namespace Backprop.Training.Schedules;
 /// Step decay: in epoch e (1-based) the rate is lr·factor^⌊(e − 1)/every⌋ — PyTorch's <c>StepLR(step_size=every,
 /// gamma=factor)</c> stepped once per epoch; every = 1 is <c>ExponentialLR(gamma=factor)</c>.
 /// </summary>
-public sealed class StepDecaySchedule : LearningRateSchedule
+public sealed class StepDecaySchedule : EpochSchedule
 {
     public StepDecaySchedule(double lr, double factor, int every, StallRule? stall = null) : base(lr, stall)
     {
@@ -22,22 +22,7 @@ public sealed class StepDecaySchedule : LearningRateSchedule
     /// <summary>The period in epochs.</summary>
     public int Every { get; }
 
-    /// <summary>The rate in epoch <paramref name="epoch"/> (1-based), in closed form.</summary>
-    public double RateIn(int epoch)
-    {
-        if (epoch < 1) throw new ArgumentOutOfRangeException(nameof(epoch), $"Epochs count from 1, got {epoch}.");
-        return InitialRate * Math.Pow(Factor, (epoch - 1) / Every);
-    }
-
-    private protected override double FirstRate => RateIn(1);
-
-    private protected override string? Advance(long samplesSeen, double cost)
-    {
-        Rate = RateIn(EpochsDone + 1);
-        return null;
-    }
-
-    private protected override double Resumed(long samplesSeen, double? savedRate) => RateIn(EpochsDone + 1);
+    private protected override double RateAt(int epoch) => InitialRate * Math.Pow(Factor, (epoch - 1) / Every);
 
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"step x{Factor} every {Every} epoch{(Every == 1 ? "" : "s")}");
