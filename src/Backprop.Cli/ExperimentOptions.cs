@@ -43,7 +43,7 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<int?> Patience { get; } = new("--patience") { Description = "Early stopping: epochs without a better validation accuracy (0 = off)" };
     public Option<int?> Seed { get; } = new("--seed") { Description = "Random seed of the initial weights, shuffles and split (NumPy's RandomState)" };
     public Option<string?> Init { get; } = new("--init") { Description = "Initializer: ex4, uniform:EPS, uniform-fan, normal:STD, glorot, he (optionally @outin|@inout|@matlab)" };
-    public Option<string?> Scaling { get; } = new("--scaling") { Description = "none, minmax, minmax-symmetric, standardize, pixels (0..255 → [0,1]), pixels-symmetric" };
+    public Option<string?> Scaling { get; } = new("--scaling") { Description = "none, minmax, minmax-symmetric, standardize, pixels (0..255 → [0,1]), pixels-symmetric, or auto (pixels for 0..255 images, else minmax)" };
     public Option<string?> Valid { get; } = new("--valid") { Description = "Validation: a fraction of the training data held out (stratified; 0 = none) or a data file" };
     public Option<string?> Test { get; } = new("--test") { Description = "Test data file" };
     public Option<string?> Precision { get; } = new("--precision") { Description = "float32 or float64" };
@@ -73,12 +73,17 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
         foreach (var o in more) command.Options.Add(o);
     }
 
-    /// <summary>The preset, the command line's overrides and the experiment prepared from them (data loaded and checked).</summary>
-    public (ExperimentPreset Preset, ExperimentOverrides Overrides, PreparedExperiment Prepared) Prepare(ParseResult parse, Argument<string>? presetArgument = null)
+    /// <summary>The preset, and the experiment prepared from it with the command line's settings (data loaded and checked).</summary>
+    public (ExperimentPreset Preset, PreparedExperiment Prepared) Prepare(ParseResult parse, Argument<string>? presetArgument = null)
     {
         var preset = ResolvePreset(parse, presetArgument);
-        var overrides = Overrides(parse, preset);
-        return (preset, overrides, Prepare(preset, overrides));
+        var prepared = Prepare(Apply(parse, preset));
+        if (GivenLayers(parse) is { } layers)
+        {
+            try { prepared.CheckLayers(layers); }
+            catch (ArgumentException e) { throw new UsageException(e.Message); }
+        }
+        return (preset, prepared);
     }
 
     /// <summary>The preset named by the argument when the command has one, else by --preset (else the default).</summary>
@@ -89,8 +94,12 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
         catch (ArgumentException e) { throw new UsageException(what + e.Message); }
     }
 
-    /// <summary>The overrides the command line gives; bad values are usage errors (exit 2). Applies --threads.</summary>
-    public ExperimentOverrides Overrides(ParseResult parse, ExperimentPreset preset)
+    /// <summary>
+    /// <paramref name="preset"/> with the command line's settings, as a <c>with</c> copy (the preset's training options a
+    /// <c>with</c> copy too); bad values are usage errors (exit 2). Nothing else changes: <see cref="ApplyThreads"/> sets
+    /// the thread count when the command runs.
+    /// </summary>
+    public ExperimentPreset Apply(ParseResult parse, ExperimentPreset preset)
     {
         var c = CultureInfo.InvariantCulture;
         if (parse.GetValue(Epochs) is int epochs) Options.RequirePositive(epochs, "--epochs");
@@ -110,68 +119,58 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
         (AveragingKind Kind, double Decay, int From)? averaging = null;
         if (parse.GetValue(Average) is { } average)
         {
-            try { averaging = TrainingOptions.ParseAveraging(average); }
-            catch (ArgumentException e) { throw new UsageException($"--average: {e.Message}"); }
+            averaging = Options.Parse(TrainingOptions.ParseAveraging, average, "--average");
             int lastEpoch = parse.GetValue(Epochs) ?? preset.Training.Epochs;
             if (averaging.Value.From > lastEpoch) throw new UsageException($"--average {average}: averaging cannot start after the last epoch ({lastEpoch}).");
         }
         if (parse.GetValue(MinLr) is double min && min > (Get(parse, Lr) ?? preset.Training.LearningRate))
             throw new UsageException($"--min-lr {min.ToString(c)}: the cosine schedule's final rate cannot exceed the learning rate ({(Get(parse, Lr) ?? preset.Training.LearningRate).ToString(c)}).");
-        if (parse.GetValue(Threads) is int threads)
-        {
-            Options.RequirePositive(threads, "--threads");
-            Numerics.Parallelism.MaxThreads = threads;
-        }
-        int[]? layers = single && parse.GetValue(Layers) is { } layerText ? Options.ParseLayers(layerText) : null;
-        double? validFraction = null;
-        string? validFile = null;
+        if (parse.GetValue(Threads) is int threads) Options.RequirePositive(threads, "--threads");
+        int[]? layers = GivenLayers(parse);
+        var split = preset.Split;
         if (parse.GetValue(Valid) is { } valid)
         {
             if (double.TryParse(valid, NumberStyles.Float, c, out var fraction))
             {
                 if (!(fraction >= 0 && fraction < 1)) throw new UsageException($"--valid must be a fraction in [0, 1) or a data file, got {valid}.");
-                validFraction = fraction;
+                split = split with { ValidFraction = fraction, ValidCount = 0, ValidFile = null };
             }
-            else validFile = RequireFile(valid, "--valid");
+            else split = split with { ValidFile = RequireFile(valid, "--valid"), ValidCount = 0, ValidFraction = 0 };
         }
-        string? testFile = parse.GetValue(Test) is { } test ? RequireFile(test, "--test") : null;
+        if (parse.GetValue(Test) is { } test) split = split with { TestFile = RequireFile(test, "--test") };
         string? data = parse.GetValue(Data);
         if (data is not null && !DataSource.IsBuiltin(data)) RequireFile(data, "--data");
-        Scaling? scaling = parse.GetValue(Scaling) is { } s ? ParseScaling(s) : null;
-        // Backprop's own recipe on other data: choose the scaling from the data, as before presets existed.
-        if (scaling is null && data is not null && ReferenceEquals(preset, Presets.Default) && !string.Equals(data, "mnist", StringComparison.OrdinalIgnoreCase))
-            scaling = AutoScaling(DataSource.Load(data).Train);
+        Models.Scaling? scaling = parse.GetValue(Scaling) is { } s ? Options.Parse(Scalings.Parse, s, "--scaling") : null;
+        var output = parse.GetValue(Output) is { } o ? Options.ParseActivation(o, "--output") : (Backprop.Layers.Activation?)null;
+        var loss = parse.GetValue(Loss) is { } lossText ? Options.Parse(Losses.LossFunctions.Parse, lossText, "--loss") : (Losses.Loss?)null;
+        var precision = parse.GetValue(Precision) is { } precisionText ? Options.Parse(Precisions.Parse, precisionText, "--precision") : (Models.Precision?)null;
         try
         {
-            return new ExperimentOverrides
+            // The epochs first: a step-decay period that belongs to the run's length scales with them (an explicit
+            // --decay-every below wins); the seed seeds the weights, the split and the shuffles.
+            var p = parse.GetValue(Epochs) is int e ? preset.WithEpochs(e) : preset;
+            if (parse.GetValue(Seed) is int seed) p = p.WithSeed(seed);
+            var t = p.Training;
+            return p with
             {
-                Data = data,
-                Epochs = parse.GetValue(Epochs),
-                Lambda = Get(parse, Lambda),
-                LearningRate = Get(parse, Lr),
-                BatchSize = parse.GetValue(Batch),
-                Layers = layers,
-                HiddenActivation = parse.GetValue(Activation) is { } a ? Options.ParseActivation(a, "--activation") : null,
-                OutputActivation = parse.GetValue(Output) is { } o ? Options.ParseActivation(o, "--output") : null,
-                Loss = parse.GetValue(Loss) is { } loss ? ParseLoss(loss) : null,
-                Optimizer = parse.GetValue(Optimizer) is { } opt ? TrainingOptions.ParseOptimizer(opt) : null,
-                Schedule = parse.GetValue(Schedule) is { } sch ? TrainingOptions.ParseSchedule(sch) : null,
-                Momentum = parse.GetValue(Momentum),
-                Initializer = parse.GetValue(Init) is { } init ? Initializer.Parse(init) : null,
-                Scaling = scaling,
-                Seed = parse.GetValue(Seed),
-                Precision = parse.GetValue(Precision) switch
+                Data = data ?? p.Data,
+                HiddenLayers = layers is { } l ? l[1..^1] : p.HiddenLayers,
+                HiddenActivation = parse.GetValue(Activation) is { } a ? Options.ParseActivation(a, "--activation") : p.HiddenActivation,
+                OutputActivation = output ?? p.OutputActivation,
+                Loss = loss ?? (output is null ? p.Loss : null),   // a new output takes the loss that goes with it
+                Initializer = parse.GetValue(Init) is { } init ? Initializer.Parse(init) : p.Initializer,
+                Scaling = scaling ?? p.Scaling,
+                FileScaling = scaling ?? p.FileScaling,
+                Split = split,
+                Precision = precision ?? p.Precision,
+                Training = t with
                 {
-                    null => null,
-                    "float32" or "single" => Models.Precision.Float32,
-                    "float64" or "double" => Models.Precision.Float64,
-                    var p => throw new UsageException($"--precision '{p}': expected float32 or float64."),
-                },
-                ValidFraction = validFraction,
-                ValidFile = validFile,
-                TestFile = testFile,
-                Training = t => t with
-                {
+                    Lambda = Get(parse, Lambda) ?? t.Lambda,
+                    LearningRate = Get(parse, Lr) ?? t.LearningRate,
+                    BatchSize = parse.GetValue(Batch) ?? t.BatchSize,
+                    Optimizer = parse.GetValue(Optimizer) is { } opt ? TrainingOptions.ParseOptimizer(opt) : t.Optimizer,
+                    Schedule = parse.GetValue(Schedule) is { } sch ? TrainingOptions.ParseSchedule(sch) : t.Schedule,
+                    Momentum = parse.GetValue(Momentum) ?? t.Momentum,
                     DecayFactor = parse.GetValue(DecayFactor) ?? t.DecayFactor,
                     DecayEvery = parse.GetValue(DecayEvery) ?? t.DecayEvery,
                     EarlyStoppingPatience = parse.GetValue(Patience) ?? t.EarlyStoppingPatience,
@@ -190,6 +189,17 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
         }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
     }
+
+    /// <summary>--threads, for the numeric kernels of this process: called when the command runs, before any training.</summary>
+    public void ApplyThreads(ParseResult parse)
+    {
+        if (parse.GetValue(Threads) is not int threads) return;
+        Options.RequirePositive(threads, "--threads");
+        Numerics.Parallelism.MaxThreads = threads;
+    }
+
+    /// <summary>--layers as sizes (train and compare; sweep varies the hidden layers itself).</summary>
+    private int[]? GivenLayers(ParseResult parse) => single && parse.GetValue(Layers) is { } text ? Options.ParseLayers(text) : null;
 
     /// <summary>
     /// The options given that do nothing in the run <paramref name="p"/> describes (after the overrides): a rate for a
@@ -222,16 +232,10 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     }
 
     /// <summary>Loads, splits and checks; configuration errors become usage errors (exit 2).</summary>
-    public static PreparedExperiment Prepare(ExperimentPreset preset, ExperimentOverrides overrides)
+    public static PreparedExperiment Prepare(ExperimentPreset preset)
     {
-        try { return Experiment.Prepare(preset, overrides); }
+        try { return Experiment.Prepare(preset); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
-    }
-
-    private static Losses.Loss ParseLoss(string text)
-    {
-        try { return Losses.LossFunctions.Parse(text); }
-        catch (ArgumentException e) { throw new UsageException($"--loss: {e.Message}"); }
     }
 
     private static string RequireFile(string path, string option)
@@ -240,23 +244,4 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
         if (!File.Exists(path)) throw new UsageException($"{option} '{path}': {(option == "--data" ? "neither a built-in data set (mnist, digits, flower, spiral) nor an existing file" : "no such file")}.");
         return path;
     }
-
-    /// <summary>Values within 0..255 reaching above 16 (the 8x8 digits' 0..16 range is scaled by its own min/max).</summary>
-    private static bool LooksLikePixels(double[] features) =>
-        features.Length > 0 && System.Numerics.Tensors.TensorPrimitives.Min<double>(features) >= 0
-        && System.Numerics.Tensors.TensorPrimitives.Max<double>(features) is > 16 and <= 255;
-
-    private static Scaling AutoScaling(Dataset train) =>
-        train.Image is not null && LooksLikePixels(train.Features) ? Models.Scaling.Pixels : Models.Scaling.MinMax;
-
-    public static Scaling ParseScaling(string text) => text.ToLowerInvariant() switch
-    {
-        "none" => Models.Scaling.None,
-        "minmax" => Models.Scaling.MinMax,
-        "minmax-symmetric" => Models.Scaling.MinMaxSymmetric,
-        "standardize" => Models.Scaling.Standardize,
-        "pixels" => Models.Scaling.Pixels,
-        "pixels-symmetric" => Models.Scaling.PixelsSymmetric,
-        _ => throw new UsageException($"--scaling '{text}': expected none, minmax, minmax-symmetric, standardize, pixels or pixels-symmetric."),
-    };
 }

@@ -26,9 +26,12 @@ internal static class Options
         return sizes;
     }
 
-    public static Activation ParseActivation(string text, string option)
+    public static Activation ParseActivation(string text, string option) => Parse(Activations.Parse, text, option);
+
+    /// <summary>A library type's <c>Parse</c> of an option's value; its error becomes a usage error naming the option.</summary>
+    public static T Parse<T>(Func<string, T> parse, string text, string option)
     {
-        try { return Activations.Parse(text); }
+        try { return parse(text); }
         catch (ArgumentException e) { throw new UsageException($"{option}: {e.Message}"); }
     }
 

@@ -220,7 +220,7 @@ internal sealed class Predictor(Model model)
             ["network"] = m.Spec.ToString(),
             ["layers"] = new JsonArray(m.Spec.LayerSizes.Select(s => (JsonNode?)s).ToArray()),
             ["parameters"] = m.Spec.ParameterCount,
-            ["precision"] = m.Precision.ToString().ToLowerInvariant(),
+            ["precision"] = Backprop.Models.Precisions.Name(m.Precision),
             ["classes"] = new JsonArray(m.ClassNames.Select(c => (JsonNode?)c).ToArray()),
             ["input"] = new JsonObject { ["height"] = DigitPreprocessing.Size, ["width"] = DigitPreprocessing.Size, ["range"] = "0..255, ink high" },
         };

@@ -25,8 +25,9 @@ internal static class CompareCommand
             var (stdout, progress, asJson) = output;
             var c = CultureInfo.InvariantCulture;
             int? every = TrainingProgress.PrintEvery(parse, printEvery);
-            var (_, _, prepared) = x.Prepare(parse, preset);
+            var (_, prepared) = x.Prepare(parse, preset);
             var run = prepared.Preset;
+            x.ApplyThreads(parse);
             foreach (var warning in x.Warnings(parse, run)) parse.InvocationConfiguration.Error.WriteLine($"backprop: warning: {warning}");
             progress.WriteLine($"preset     {run.Name} on {prepared.Source.Name}: {run.Description}");
             if (run.Recipe.Length > 0) progress.WriteLine($"recipe     {run.Recipe}");

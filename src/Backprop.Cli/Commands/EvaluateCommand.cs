@@ -63,14 +63,8 @@ internal static class EvaluateCommand
                 : ("all", $"all {d.Count} samples of {Path.GetFileName(Data)}");
             if (d.FeatureCount != model.Spec.Inputs)
                 throw new InvalidDataException($"'{Data}' has {d.FeatureCount} features per sample; the model {model.Spec} takes {model.Spec.Inputs}.");
-            var network = model.Precision == Backprop.Models.Precision.Float64 ? model.Network<double>() : model.Network<float>().Convert<double>();
-            var features = (double[])d.Features.Clone();
-            model.Preprocessor?.Apply(features, features);
-            var x = Backprop.Numerics.Matrix<double>.FromDoubles(d.Count, d.FeatureCount, features);
-            var targets = Backprop.Networks.Targets.OneHot<double>(d.Labels, Math.Max(model.Spec.Outputs, 2), model.Spec.Outputs);
-            double cost = network.Cost(x, targets, lambda);
-            var predicted = network.Predict(x);
-            return new Ex4Evaluation(cost, Backprop.Evaluation.Metrics.Accuracy(predicted, d.Labels), d.Count, lambda, model.Spec.ToString(), predicted);
+            var e = model.Evaluate(d, lambda);
+            return new Ex4Evaluation(e.Cost, e.Accuracy, e.Samples, lambda, model.Spec.ToString(), e.Predictions);
         }
 
         public override void AddJson(JsonObject o)

@@ -33,12 +33,8 @@ internal static class ExportCommand
             string path = parse.GetValue(modelPath)!;
             string? onnxPath = Blank(parse.GetValue(onnx));
             string? matPath = Blank(parse.GetValue(matlab));
-            var elementType = parse.GetValue(precision) switch
-            {
-                "float32" => OnnxElementType.Float32,
-                "float64" => OnnxElementType.Float64,
-                var other => throw new UsageException($"--precision '{other}': expected float32 or float64."),
-            };
+            var elementType = Options.Parse(Precisions.Parse, parse.GetValue(precision)!, "--precision") == Precision.Float32
+                ? OnnxElementType.Float32 : OnnxElementType.Float64;
             string? npzPath = Blank(parse.GetValue(npz));
             string? stPath = Blank(parse.GetValue(safetensors));
             if (onnxPath is null && matPath is null && npzPath is null && stPath is null)
@@ -120,7 +116,7 @@ internal static class ExportCommand
     {
         ["model"] = path,
         ["network"] = model.Spec.ToString(),
-        ["precision"] = model.Precision == Precision.Float32 ? "float32" : "float64",
+        ["precision"] = Precisions.Name(model.Precision),
         ["scaling"] = Scaling(model),
         ["classes"] = Cli.ToJsonArray(model.ClassNames),
         ["onnx"] = info is null ? null : new JsonObject
@@ -150,7 +146,7 @@ internal static class ExportCommand
     private static void WriteText(TextWriter stdout, string path, Model model, string? onnxPath, OnnxExportInfo? info, string? matPath, IReadOnlyList<Backprop.Data.NDArray>? variables)
     {
         var c = CultureInfo.InvariantCulture;
-        stdout.WriteLine(string.Create(c, $"model      {path}: {model.Spec}, {(model.Precision == Precision.Float32 ? "float32" : "float64")}, scaling {Scaling(model)}, {model.ClassNames.Count} classes"));
+        stdout.WriteLine(string.Create(c, $"model      {path}: {model.Spec}, {Precisions.Name(model.Precision)}, scaling {Scaling(model)}, {model.ClassNames.Count} classes"));
         if (info is not null)
         {
             string t = info.ElementType == OnnxElementType.Float32 ? "float32" : "float64";

@@ -49,13 +49,7 @@ internal static class ImportCommand
                 Hidden = parse.GetValue(activation) is { } h ? Options.ParseActivation(h, "--activation") : null,
                 Output = parse.GetValue(outputAct) is { } o ? Options.ParseActivation(o, "--output") : null,
                 Classes = parse.GetValue(classes) is { } c ? ParseClasses(c, sizes[^1]) : null,
-                Precision = parse.GetValue(precision) switch
-                {
-                    null => null,
-                    "float32" => Precision.Float32,
-                    "float64" => Precision.Float64,
-                    var other => throw new UsageException($"--precision '{other}': expected float32 or float64."),
-                },
+                Precision = parse.GetValue(precision) is { } p ? Options.Parse(Precisions.Parse, p, "--precision") : null,
                 Preprocessor = parse.GetValue(scaling) switch
                 {
                     null => null,
@@ -81,7 +75,7 @@ internal static class ImportCommand
             }
             Options.WriteOutput(outPath, "--out", () => model.Save(outPath));
             string scalingText = model.Preprocessor?.ToString() ?? "none";
-            string precisionText = model.Precision == Precision.Float32 ? "float32" : "float64";
+            string precisionText = Precisions.Name(model.Precision);
             if (parse.GetValue(json))
                 Cli.WriteJson(stdout, new JsonObject
                 {

@@ -34,9 +34,10 @@ internal static class ReportCommand
             string dir = parse.GetValue(outDir) ?? throw new UsageException("report: --out DIR is required (report.html is written there).");
             if (File.Exists(dir)) throw new UsageException($"--out {dir}: is a file; give a directory for report.html.");
             Options.RequireOutputDirectory(dir, "--out");
-            var (p, overrides, prepared) = x.Prepare(parse, preset);   // a configuration that does not fit the data fails here, before any training
+            var (p, prepared) = x.Prepare(parse, preset);   // a configuration that does not fit the data fails here, before any training
+            x.ApplyThreads(parse);
 
-            int total = (overrides.ApplyTo(p)).Training.Epochs;
+            int total = prepared.Preset.Training.Epochs;
             int every = Math.Max(1, total / 10);
             var options = new ReportOptions
             {
@@ -50,7 +51,7 @@ internal static class ReportCommand
             };
             progress.WriteLine($"preset   {p.Name}: {p.Description}");
             ExperimentReport report;
-            try { report = ExperimentReport.Run(prepared, p, overrides, options); }
+            try { report = ExperimentReport.Run(prepared, options); }
             catch (ArgumentException e) { throw new UsageException($"report {p.Name}: {e.Message.Split(" (Parameter '")[0]}"); }
             string path = report.Save(dir, parse.GetValue(figures));
             var r = report.Result;

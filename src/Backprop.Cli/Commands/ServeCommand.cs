@@ -65,7 +65,7 @@ internal static class ServeCommand
                 }
                 else
                 {
-                    stdout.WriteLine($"model      {Path.GetFullPath(path)}: {model.Spec}, {model.Precision.ToString().ToLowerInvariant()}" +
+                    stdout.WriteLine($"model      {Path.GetFullPath(path)}: {model.Spec}, {Backprop.Models.Precisions.Name(model.Precision)}" +
                         (test is double a ? string.Create(CultureInfo.InvariantCulture, $", test accuracy {a * 100:F2} %") : ""));
                     foreach (var url in bound) stdout.WriteLine($"serving    {url}  (open it in a browser; Ctrl+C stops)");
                     if (bound.FirstOrDefault() is { } first) stdout.WriteLine($"playground {first.TrimEnd('/')}/playground  (the live playground)");

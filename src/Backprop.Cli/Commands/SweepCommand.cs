@@ -52,21 +52,22 @@ internal static class SweepCommand
             catch (ArgumentException e) { throw new UsageException($"{option}: {e.Message}"); }
 
             var preset = x.ResolvePreset(parse);
-            var overrides = x.Overrides(parse, preset);
-            if (fixedRate is double fixedLr) overrides = overrides with { LearningRate = fixedLr };
+            var run = x.Apply(parse, preset);
+            if (fixedRate is double fixedLr) run = run with { Training = run.Training with { LearningRate = fixedLr } };
             // Check every run's configuration (data, files, layers) before the first one trains.
-            var first = ExperimentOptions.Prepare(preset, Sweep.Overrides(parameter, values[0], overrides));
+            var first = ExperimentOptions.Prepare(Sweep.Apply(parameter, values[0], run));
             if (parameter == SweepParameter.LearningRate && first.Preset.Training.IsFullBatchMinimizer)
                 throw new UsageException($"--lr: the {first.Preset.Name} preset trains with {Backprop.Training.TrainingOptions.OptimizerName(first.Preset.Training.Optimizer)}, which has no learning rate (its line search sizes the steps); sweep --lambda or --hidden, or add --optimizer sgd, momentum, nesterov, adam or gd.");
             foreach (var warning in x.Warnings(parse, first.Preset)) parse.InvocationConfiguration.Error.WriteLine($"backprop: warning: {warning}");
-            foreach (var v in values.Skip(1)) ExperimentOptions.Prepare(preset, Sweep.Overrides(parameter, v, overrides));
+            foreach (var v in values.Skip(1)) ExperimentOptions.Prepare(Sweep.Apply(parameter, v, run));
+            x.ApplyThreads(parse);
             var p = first.Preset;
             string header = parameter switch { SweepParameter.Lambda => "λ", SweepParameter.Hidden => "hidden", _ => "lr" };
             progress.WriteLine($"preset     {p.Name} on {first.Source.Name}: {p.Description}");
             progress.WriteLine(string.Create(c, $"sweep      {header} = {string.Join(", ", values)}  ({first.Train.Count} training samples{(first.Valid is null ? "" : $", {first.Valid.Count} validation")}{(first.Test is null ? "" : $", {first.Test.Count} test")})"));
             bool anyFigure = parameter == SweepParameter.Lambda && values.Any(v => Sweep.SeedFigureForLambda(p, double.Parse(v, c)) is not null);
             progress.WriteLine($"{header,-8} {"train",9} {"valid",9} {"test",9} {"cost",10} {"epochs",7} {"seconds",8}{(anyFigure ? "   seed figure (published)" : "")}");
-            var rows = Sweep.Run(preset, parameter, values, overrides, row =>
+            var rows = Sweep.Run(run, parameter, values, row =>
             {
                 var r = row.Result;
                 string seed = row.SeedFigure is { } f ? $"   {f.Value * 100:F2} % ({f.Source})" : "";

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Backprop.Experiments;
 using Backprop.Layers;
+using Backprop.Models;
 using Backprop.Training;
 
 namespace Backprop.Cli.Commands;
@@ -77,7 +78,7 @@ internal static class TrainCommand
             var (stdout, progress, asJson) = output;
             var stderr = parse.InvocationConfiguration.Error;
             var c = CultureInfo.InvariantCulture;
-            var (preset, _, prepared) = x.Prepare(parse);
+            var (preset, prepared) = x.Prepare(parse);
             var p = prepared.Preset;
             var set = prepared.Source;
             var train = prepared.Train;
@@ -100,8 +101,9 @@ internal static class TrainCommand
             progress.WriteLine(string.Create(c, $"data       {set.Name}: {train.Count} training samples x {train.FeatureCount} features, {train.Classes} classes" +
                 $"{(prepared.Valid is null ? "" : $", {prepared.Valid.Count} validation")}{(prepared.Test is null ? "" : $", {prepared.Test.Count} test samples")}"));
             progress.WriteLine(string.Create(c, $"network    {string.Join("-", prepared.Spec.LayerSizes)} {(p.HiddenLayers.Length == 0 ? "" : Activations.Name(p.HiddenActivation) + "/")}{Activations.Name(p.OutputActivation)}, " +
-                $"{p.Training}, {p.Precision.ToString().ToLowerInvariant()}, init {p.Initializer}, scaling {p.ScalingFor(p.Data).ToString().ToLowerInvariant()}, seed {p.Seed}"));
+                $"{p.Training}, {Precisions.Name(p.Precision)}, init {p.Initializer}, scaling {Scalings.Name(prepared.Scaling)}, seed {p.Seed}"));
 
+            x.ApplyThreads(parse);
             // The state after the last epoch: written to --checkpoint as it comes, or kept to leave one when a signal stops the run.
             using var interrupts = Interrupts.Listen(stdout, stderr);
             var runArguments = RunArguments(parse);
@@ -146,7 +148,7 @@ internal static class TrainCommand
                     ["network"] = result.Model.Spec.ToString(),
                     ["training"] = p.Training.ToString(),
                     ["learning_rate_schedule"] = p.Training.ScheduleText(),
-                    ["precision"] = p.Precision.ToString().ToLowerInvariant(),
+                    ["precision"] = Precisions.Name(p.Precision),
                     ["seed"] = p.Seed,
                     ["train_accuracy"] = result.TrainAccuracy,
                     ["valid_accuracy"] = result.ValidAccuracy,

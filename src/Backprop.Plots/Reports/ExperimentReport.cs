@@ -74,15 +74,15 @@ public sealed class ExperimentReport
     /// <summary>The page: one HTML document with no external resources and no scripts.</summary>
     public string Html { get; }
 
-    /// <summary>Runs <paramref name="preset"/> with <paramref name="overrides"/> (and its λ sweep) and builds the report.</summary>
-    public static ExperimentReport Run(ExperimentPreset preset, ExperimentOverrides? overrides = null, ReportOptions? options = null) =>
-        Run(Experiment.Prepare(preset, overrides), preset, overrides, options);   // prepared first: a configuration error surfaces before any training
+    /// <summary>Runs <paramref name="preset"/> (and its λ sweep) and builds the report.</summary>
+    public static ExperimentReport Run(ExperimentPreset preset, ReportOptions? options = null) =>
+        Run(Experiment.Prepare(preset), options);   // prepared first: a configuration error surfaces before any training
 
-    /// <summary>Runs an experiment already prepared from <paramref name="preset"/> and <paramref name="overrides"/> (which the λ sweep reuses).</summary>
-    public static ExperimentReport Run(PreparedExperiment prepared, ExperimentPreset preset, ExperimentOverrides? overrides = null, ReportOptions? options = null)
+    /// <summary>Runs an experiment already prepared (the λ sweep runs its preset at other λ) and builds the report.</summary>
+    public static ExperimentReport Run(PreparedExperiment prepared, ReportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(prepared);
-        ArgumentNullException.ThrowIfNull(preset);
+        var preset = prepared.Preset;
         options ??= new ReportOptions();
         var clock = Stopwatch.StartNew();
         var main = prepared.Run(e => options.OnEpoch?.Invoke("main", e));
@@ -91,8 +91,8 @@ public sealed class ExperimentReport
             foreach (double lambda in SweepLambdas(main))
             {
                 string label = string.Create(CultureInfo.InvariantCulture, $"λ = {lambda:0.###}");
-                var o = (overrides ?? new ExperimentOverrides()) with { Lambda = lambda };
-                sweep.Add(Experiment.Run(preset, o, e => options.OnEpoch?.Invoke(label, e)));
+                var atLambda = preset with { Training = preset.Training with { Lambda = lambda } };
+                sweep.Add(Experiment.Run(atLambda, e => options.OnEpoch?.Invoke(label, e)));
             }
         return Build(main, sweep, options, clock);
     }
@@ -261,11 +261,11 @@ public sealed class ExperimentReport
         Row("data", $"{Result.Train.Name}: {Result.Train.Count} training samples x {Result.Train.FeatureCount} features, {Result.Train.Classes} classes"
             + (Result.Valid is { } v ? $"; {v.Count} validation" : "") + (Result.Test is { } t ? $"; {t.Count} test" : ""));
         Row("split", p.Split.ToString() + (Result.Test is null && p.Split.UseBuiltinTest && p.Split.TestFile is null ? $" ('{Result.Train.Name}' has none)" : ""));
-        Row("scaling", p.ScalingFor(p.Data).ToString() + (Result.Model.Preprocessor is { } pre ? $" ({pre})" : ""));
+        Row("scaling", Result.Scaling.ToString() + (Result.Model.Preprocessor is { } pre ? $" ({pre})" : ""));
         Row("network", spec.ToString());
         Row("initial weights", $"{p.Initializer}, seed {p.Seed}{(p.SharedRandomStream ? " (one random stream for weights and shuffles)" : "")}");
         Row("training", p.Training.ToString() + $", schedule {p.Training.Schedule}, shuffle {(p.Training.Shuffle ? "yes" : "no")}");
-        Row("precision", p.Precision.ToString().ToLowerInvariant());
+        Row("precision", Backprop.Models.Precisions.Name(p.Precision));
         if (p.Recipe.Length > 0) Row("the seed's recipe", p.Recipe);
         sb.Append("</table>\n");
 

@@ -1,6 +1,6 @@
 using Backprop.Data;
 using Backprop.Data.Preprocessing;
-using Backprop.Evaluation;
+using Backprop.Models;
 using Backprop.Networks;
 using Backprop.Numerics;
 
@@ -93,14 +93,16 @@ public static class CourseFiles
         return Evaluate(network, x, labels, lambda);
     }
 
-    /// <summary>Cost and accuracy for labels 1..K (output unit k ↔ label k).</summary>
+    /// <summary>Cost and accuracy for labels 1..K (output unit k ↔ label k), by <see cref="Model.Evaluate"/>.</summary>
     public static Ex4Evaluation Evaluate(Network<double> network, Matrix<double> x, int[] oneBasedLabels, double lambda)
     {
-        var indices = oneBasedLabels.Select(l => l - 1).ToArray();
-        var targets = Targets.OneHot<double>(indices, network.Spec.Outputs);
-        double cost = network.Cost(x, targets, lambda);
-        var predicted = network.Predict(x);
-        double accuracy = Metrics.Accuracy(predicted, indices);
-        return new Ex4Evaluation(cost, accuracy, x.Rows, lambda, network.Spec.ToString(), predicted.Select(p => p + 1).ToArray());
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(oneBasedLabels);
+        int classes = network.Spec.Outputs;
+        var names = Enumerable.Range(1, Math.Max(classes, 2)).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var data = new Dataset("course data", x.ToDoubles(), x.Rows, x.Cols, oneBasedLabels.Select(l => l - 1).ToArray(), names.Length, names);
+        var e = Model.From(network, classNames: names).Evaluate(data, lambda);
+        return new Ex4Evaluation(e.Cost, e.Accuracy, e.Samples, lambda, network.Spec.ToString(), e.Predictions.Select(p => p + 1).ToArray());
     }
 }

@@ -41,6 +41,9 @@ public sealed record ExperimentResult(
     /// <summary>The training cost in the seed's own convention (<see cref="ExperimentPreset.SeedCostL2"/>), at the end; null when the preset has none.</summary>
     public double? SeedCost { get; init; }
 
+    /// <summary>The scaling the run used (<see cref="Scaling.Auto"/> resolved from the data).</summary>
+    public Scaling Scaling { get; init; }
+
     /// <summary>Our figure for a seed figure's metric (train_accuracy, valid_accuracy, test_accuracy, cost, seed_cost); null when we have none.</summary>
     public double? Figure(string metric) => metric switch
     {
@@ -55,20 +58,25 @@ public sealed record ExperimentResult(
 
 /// <summary>
 /// An experiment with its data loaded, split and checked, ready to <see cref="Run"/>. Everything that can be
-/// wrong with the configuration (unknown data, a missing file, layers that do not fit the data) fails in
-/// <see cref="Experiment.Prepare"/>, before any training.
+/// wrong with the configuration (unknown data, a missing file, a network that does not fit the data) fails in
+/// <see cref="Experiment.Prepare"/>, before any training. It trains through <see cref="MlpClassifier"/>'s pipeline.
 /// </summary>
 public sealed class PreparedExperiment
 {
-    internal PreparedExperiment(ExperimentPreset preset, BuiltinSet source, Dataset train, Dataset? valid, Dataset? test, Preprocessor? preprocessor, NetworkSpec spec)
+    private readonly MlpClassifier classifier;
+
+    internal PreparedExperiment(ExperimentPreset preset, BuiltinSet source, Dataset train, Dataset? valid, Dataset? test,
+        Scaling scaling, Preprocessor? preprocessor, NetworkSpec spec, MlpClassifier classifier)
     {
         Preset = preset;
         Source = source;
         Train = train;
         Valid = valid;
         Test = test;
+        Scaling = scaling;
         Preprocessor = preprocessor;
         Spec = spec;
+        this.classifier = classifier;
     }
 
     public ExperimentPreset Preset { get; }
@@ -77,9 +85,29 @@ public sealed class PreparedExperiment
     public Dataset Train { get; }
     public Dataset? Valid { get; }
     public Dataset? Test { get; }
+    /// <summary>The preset's scaling for its data, <see cref="Scaling.Auto"/> chosen from the data as loaded (<see cref="Scalings.Choose"/>).</summary>
+    public Scaling Scaling { get; }
     /// <summary>The scaling fitted on <see cref="Train"/> (null: none).</summary>
     public Preprocessor? Preprocessor { get; }
     public NetworkSpec Spec { get; }
+
+    /// <summary>
+    /// Checks layer sizes given in full, input to output (a command line's <c>--layers 784,100,10</c>), against the data:
+    /// the input size must be the number of features, the output size the number of classes (or 1 for two classes with
+    /// sigmoid outputs). The hidden sizes are the preset's <see cref="ExperimentPreset.HiddenLayers"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">They do not fit; the message says how.</exception>
+    public void CheckLayers(IReadOnlyList<int> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        string text = string.Join(",", layers);
+        if (layers.Count < 2) throw new ArgumentException($"Layers {text}: give at least an input and an output size.");
+        if (layers[0] != Train.FeatureCount)
+            throw new ArgumentException($"Layers {text}: the input layer has {layers[0]} units but '{Train.Name}' has {Train.FeatureCount} features.");
+        int classes = Train.Classes;
+        if (layers[^1] != classes && !(classes == 2 && layers[^1] == 1 && Preset.OutputActivation == Layers.Activation.Sigmoid))
+            throw new ArgumentException($"Layers {text}: the output layer has {layers[^1]} units but '{Train.Name}' has {classes} classes.");
+    }
 
     /// <summary>Trains and evaluates. <paramref name="onEpoch"/> sees every epoch's record. When
     /// <paramref name="cancellation"/> is cancelled, training stops after the current epoch and the result
@@ -97,24 +125,11 @@ public sealed class PreparedExperiment
         var prepared = Prepare(Train)!;
         var preparedValid = Prepare(Valid);
         var preparedTest = Prepare(Test);
-        var network = new Network<T>(Spec);
-        var random = Experiment.InitialGenerator(p);
-        p.Initializer.Initialize(network, random);
-        var trainer = new Trainer<T>(network, p.Training)
+        var (network, result) = classifier.Train<T>(Spec, prepared, preparedValid, e =>
         {
-            Random = p.SharedRandomStream ? random : null,
-            EpochEnded = e =>
-            {
-                onEpoch?.Invoke(e);
-                return true;
-            },
-            Cancellation = cancellation,
-            CheckpointReady = checkpoint,
-            ResumeFrom = resume,
-        };
-        var result = p.OneVsAll
-            ? OneVsAll.Fit(network, prepared.FeaturesAs<T>(), prepared.Labels, p.Training, (_, e) => { onEpoch?.Invoke(e); return true; }, cancellation)
-            : trainer.Fit(prepared.FeaturesAs<T>(), prepared.Labels, preparedValid?.FeaturesAs<T>(), preparedValid?.Labels);
+            onEpoch?.Invoke(e);
+            return true;
+        }, cancellation, checkpoint, resume);
         string stop = result.StopReason;
         var c = CultureInfo.InvariantCulture;
         var metadata = new Dictionary<string, string>
@@ -124,7 +139,7 @@ public sealed class PreparedExperiment
             ["training"] = p.Training.ToString(),
             ["learning_rate_schedule"] = p.Training.ScheduleText(),
             ["initializer"] = p.Initializer.ToString(),
-            ["scaling"] = p.ScalingFor(p.Data).ToString(),
+            ["scaling"] = Scaling.ToString(),
             ["split"] = p.Split.ToString(),
             ["seed"] = p.Seed.ToString(c),
             ["epochs"] = result.Epochs.ToString(c),
@@ -146,30 +161,31 @@ public sealed class PreparedExperiment
             seedCost = network.Cost(prepared.FeaturesAs<T>(), targets, 2 * l2) * prepared.Count;
         }
         return new ExperimentResult(p, model, result.History, trainAccuracy, validAccuracy, testAccuracy,
-            result.FinalCost, result.Epochs, result.Seconds, stop, Train, Valid, Test, prepared, preparedValid, preparedTest) { SeedCost = seedCost };
+            result.FinalCost, result.Epochs, result.Seconds, stop, Train, Valid, Test, prepared, preparedValid, preparedTest) { SeedCost = seedCost, Scaling = Scaling };
     }
 
     private Dataset? Prepare(Dataset? d) => d is null ? null : Preprocessor is null ? d : Preprocessor.Apply(d);
 }
 
 /// <summary>
-/// Runs an <see cref="ExperimentPreset"/>: load the data, split it, fit the scaling on the training split, draw
-/// the initial weights, train with progress per epoch, evaluate on every split.
+/// Runs an <see cref="ExperimentPreset"/>: load the data, split it, then <see cref="MlpClassifier"/>'s pipeline (fit the
+/// scaling on the training split, build the network, draw the initial weights, train with progress per epoch), and
+/// evaluate on every split. A run with other settings is a <c>with</c> copy of the preset
+/// (<see cref="ExperimentPreset.WithEpochs"/> and <see cref="ExperimentPreset.WithSeed"/> where one setting touches several).
 /// </summary>
 public static class Experiment
 {
-    /// <summary>Prepares and runs <paramref name="preset"/> (with <paramref name="overrides"/>).</summary>
-    /// <exception cref="ArgumentException">The configuration does not fit (e.g. layers vs. the data).</exception>
+    /// <summary>Prepares and runs <paramref name="preset"/>.</summary>
+    /// <exception cref="ArgumentException">The configuration does not fit (e.g. the network vs. the data).</exception>
     /// <exception cref="FileNotFoundException">A data file does not exist.</exception>
-    public static ExperimentResult Run(ExperimentPreset preset, ExperimentOverrides? overrides = null,
-        Action<EpochRecord>? onEpoch = null, CancellationToken cancellation = default) =>
-        Prepare(preset, overrides).Run(onEpoch, cancellation);
+    public static ExperimentResult Run(ExperimentPreset preset, Action<EpochRecord>? onEpoch = null, CancellationToken cancellation = default) =>
+        Prepare(preset).Run(onEpoch, cancellation);
 
-    /// <summary>Applies the overrides, loads and splits the data and checks the network against it, without training.</summary>
-    public static PreparedExperiment Prepare(ExperimentPreset preset, ExperimentOverrides? overrides = null)
+    /// <summary>Loads and splits the data, chooses and fits the scaling and checks the network against the data, without training.</summary>
+    public static PreparedExperiment Prepare(ExperimentPreset preset)
     {
         ArgumentNullException.ThrowIfNull(preset);
-        var p = overrides?.ApplyTo(preset) ?? preset;
+        var p = preset;
         p.Validate();
         BuiltinSet source;
         if (p.WeightsAfterData)
@@ -201,31 +217,33 @@ public static class Experiment
         Dataset? test = split.TestFile is { } tf ? Matching(DataSource.Load(tf).Train, train, "test")
             : split.UseBuiltinTest ? source.Test : null;
 
-        if (overrides?.Layers is { } layers)
-        {
-            string text = string.Join(",", layers);
-            if (layers.Length < 2) throw new ArgumentException($"Layers {text}: give at least an input and an output size.");
-            if (layers[0] != train.FeatureCount)
-                throw new ArgumentException($"Layers {text}: the input layer has {layers[0]} units but '{train.Name}' has {train.FeatureCount} features.");
-            int classes = train.Classes;
-            if (layers[^1] != classes && !(classes == 2 && layers[^1] == 1 && p.OutputActivation == Layers.Activation.Sigmoid))
-                throw new ArgumentException($"Layers {text}: the output layer has {layers[^1]} units but '{train.Name}' has {classes} classes.");
-        }
         if (p.Training.ShiftPixels > 0) p = p with { Training = ImageShift.ForImages(p.Training, train) };
-        var spec = NetworkSpec.Create(p.LayerSizes(train.FeatureCount, train.Classes), p.HiddenActivation, p.OutputActivation, p.Loss);
+        var scaling = Scalings.Resolve(p.ScalingFor(p.Data), source.Train);   // auto: chosen from the data as loaded
+        var classifier = Classifier(p, scaling);
+        var spec = classifier.CreateSpec(train);
         _ = spec.ParameterCount;   // a network too large for one parameter array is refused here, before anything is printed or trained
-        var preprocessor = p.ScalingFor(p.Data) switch
-        {
-            Scaling.None => null,
-            Scaling.MinMax => Preprocessor.FitMinMax(train),
-            Scaling.MinMaxSymmetric => Preprocessor.FitMinMax(train, -1, 1),
-            Scaling.Standardize => Preprocessor.FitStandardize(train),
-            Scaling.Pixels => Preprocessor.MinMaxFixed(train.FeatureCount, 0, p.PixelMax),
-            Scaling.PixelsSymmetric => Preprocessor.MinMaxFixed(train.FeatureCount, 0, p.PixelMax, -1, 1),
-            var s => throw new ArgumentException($"Unknown scaling {s}."),
-        };
-        return new PreparedExperiment(p, source, train, valid, test, preprocessor, spec);
+        var preprocessor = Scalings.Fit(scaling, train, p.PixelMax);
+        return new PreparedExperiment(p, source, train, valid, test, scaling, preprocessor, spec, classifier);
     }
+
+    /// <summary>The classifier whose pipeline trains <paramref name="p"/>: the preset's network, initial weights (drawn by
+    /// <see cref="InitialGenerator"/>), scaling and training options.</summary>
+    private static MlpClassifier Classifier(ExperimentPreset p, Scaling scaling) => new()
+    {
+        HiddenLayers = p.HiddenLayers,
+        Hidden = p.HiddenActivation,
+        Output = p.OutputActivation,
+        Loss = p.Loss,
+        Training = p.Training,
+        Initializer = p.Initializer,
+        Seed = p.Seed,
+        Precision = p.Precision,
+        Scaling = scaling,
+        PixelMax = p.PixelMax,
+        InitialGenerator = () => InitialGenerator(p),
+        SharedRandomStream = p.SharedRandomStream,
+        OneVsAll = p.OneVsAll,
+    };
 
     /// <summary>The generator positioned to draw the initial weights of <paramref name="preset"/>.</summary>
     internal static NumPyRandom InitialGenerator(ExperimentPreset preset)

@@ -105,7 +105,8 @@ public sealed record ExperimentSplit
 /// One experiment, complete: the data, how it is split and scaled, the network, its initial weights, the
 /// update rule with its regularization convention, the epochs, the precision, the seed — and the figures the
 /// seed experiment published, to compare with. Run it with <see cref="Experiment.Run"/>; change parts with
-/// <c>with { … }</c> or <see cref="ExperimentOverrides"/>.
+/// <c>with { … }</c> (<c>p with { Training = p.Training with { Lambda = 3 } }</c>), and with <see cref="WithEpochs"/> and
+/// <see cref="WithSeed"/> where one setting touches several.
 /// </summary>
 public sealed record ExperimentPreset
 {
@@ -128,8 +129,8 @@ public sealed record ExperimentPreset
     public ExperimentSplit Split { get; init; } = ExperimentSplit.None;
     public required TrainingOptions Training { get; init; }
     /// <summary>
-    /// A step-decay schedule that belongs to the run's length: when an override changes the epochs (and not the
-    /// period), the period scales with them, so the rate falls by the same total factor over any run.
+    /// A step-decay schedule that belongs to the run's length: when <see cref="WithEpochs"/> changes the epochs, the
+    /// period scales with them, so the rate falls by the same total factor over any run.
     /// </summary>
     public bool DecayScalesWithEpochs { get; init; }
     public Precision Precision { get; init; } = Precision.Float64;
@@ -164,12 +165,26 @@ public sealed record ExperimentPreset
     /// <summary>The seed's recipe in its own terms, e.g. "reg 1e-3 on 0.5·reg·ΣW² → λ = reg·m = 0.3".</summary>
     public string Recipe { get; init; } = "";
 
-    /// <summary>Layer sizes for data with <paramref name="features"/> features and <paramref name="classes"/> classes
-    /// (one sigmoid output unit for two classes, as scikit-learn does).</summary>
-    public int[] LayerSizes(int features, int classes) =>
-        [features, .. HiddenLayers, classes == 2 && OutputActivation == Activation.Sigmoid ? 1 : classes];
+    /// <summary>The preset run for <paramref name="epochs"/> epochs. A step-decay period that belongs to the run's length
+    /// (<see cref="DecayScalesWithEpochs"/>) is stretched with it (<see cref="ScaledDecayPeriod"/>); set
+    /// <see cref="TrainingOptions.DecayEvery"/> afterwards to fix another.</summary>
+    public ExperimentPreset WithEpochs(int epochs)
+    {
+        var t = Training with { Epochs = epochs };
+        if (DecayScalesWithEpochs && t.Schedule == ScheduleKind.StepDecay)
+            t = t with { DecayEvery = ScaledDecayPeriod(Training.DecayEvery, Training.Epochs, epochs) };
+        return this with { Training = t };
+    }
 
-    /// <summary>The scaling used for <paramref name="data"/> (built-in or a file).</summary>
+    /// <summary>The preset with <paramref name="seed"/> for the initial weights, the stratified split and the shuffles.</summary>
+    public ExperimentPreset WithSeed(int seed) => this with { Seed = seed, Training = Training with { Seed = seed } };
+
+    /// <summary>A step-decay period of <paramref name="every"/> in <paramref name="epochs"/> epochs, stretched to a run of
+    /// <paramref name="newEpochs"/> (at least 1 epoch): 5 of 12 → 83 of 200, so the rate is not frozen by a long run.</summary>
+    public static int ScaledDecayPeriod(int every, int epochs, int newEpochs) =>
+        Math.Max(1, (int)Math.Round((double)every * newEpochs / epochs, MidpointRounding.AwayFromZero));
+
+    /// <summary>The scaling used for <paramref name="data"/> (built-in or a file); <see cref="Scaling.Auto"/> is chosen from the data when it is loaded.</summary>
     public Scaling ScalingFor(string data) => Backprop.Data.DataSource.IsBuiltin(data) ? Scaling : FileScaling ?? Scaling;
 
     /// <summary>Checks everything that can be checked without the data; an <see cref="ArgumentException"/> names the problem.</summary>

@@ -221,8 +221,7 @@ public static class Presets
         HiddenActivation = Activation.Relu,
         OutputActivation = Activation.Softmax,
         Initializer = Initializer.He(),
-        Scaling = Scaling.Pixels,
-        FileScaling = Scaling.MinMax,
+        Scaling = Scaling.Auto,   // pixels on MNIST; on other data (train --data …) chosen from it
         Split = new ExperimentSplit { ValidFraction = 1.0 / 12 },
         Training = new TrainingOptions
         {

@@ -27,30 +27,46 @@ public static class Sweep
         ArgumentNullException.ThrowIfNull(text);
         var values = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (values.Length == 0) throw new ArgumentException($"No values to sweep in '{text}'.");
-        foreach (var v in values) _ = Overrides(parameter, v);
+        foreach (var v in values)
+        {
+            if (parameter == SweepParameter.Hidden) ParseHidden(v);
+            else ParseNumber(parameter, v);
+        }
         return values;
     }
 
-    /// <summary>The override that sets <paramref name="parameter"/> to <paramref name="value"/>; an <see cref="ArgumentException"/> names a bad value.</summary>
-    public static ExperimentOverrides Overrides(SweepParameter parameter, string value, ExperimentOverrides? baseOverrides = null)
+    /// <summary><paramref name="preset"/> with <paramref name="parameter"/> set to <paramref name="value"/>; an <see cref="ArgumentException"/> names a bad value.</summary>
+    public static ExperimentPreset Apply(SweepParameter parameter, string value, ExperimentPreset preset)
     {
-        var o = baseOverrides ?? new ExperimentOverrides();
-        switch (parameter)
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(preset);
+        return parameter switch
         {
-            case SweepParameter.Hidden:
-                var parts = value.Split('-', StringSplitOptions.TrimEntries);
-                var sizes = new int[parts.Length];
-                for (int i = 0; i < parts.Length; i++)
-                    if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
-                        throw new ArgumentException($"Hidden layer sizes '{value}': '{parts[i]}' is not a positive whole number (write several layers as 100-50).");
-                return o with { HiddenLayers = sizes, Layers = null };
-            default:
-                if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || !double.IsFinite(d))
-                    throw new ArgumentException($"'{value}' is not a number.");
-                if (parameter == SweepParameter.Lambda)
-                    return d >= 0 ? o with { Lambda = d } : throw new ArgumentException($"λ must be ≥ 0, got {value}.");
-                return d > 0 ? o with { LearningRate = d } : throw new ArgumentException($"The learning rate must be positive, got {value}.");
-        }
+            SweepParameter.Hidden => preset with { HiddenLayers = ParseHidden(value) },
+            SweepParameter.Lambda => preset with { Training = preset.Training with { Lambda = ParseNumber(parameter, value) } },
+            _ => preset with { Training = preset.Training with { LearningRate = ParseNumber(parameter, value) } },
+        };
+    }
+
+    /// <summary>"100-50" → [100, 50].</summary>
+    private static int[] ParseHidden(string value)
+    {
+        var parts = value.Split('-', StringSplitOptions.TrimEntries);
+        var sizes = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
+                throw new ArgumentException($"Hidden layer sizes '{value}': '{parts[i]}' is not a positive whole number (write several layers as 100-50).");
+        return sizes;
+    }
+
+    /// <summary>A λ (≥ 0) or a learning rate (&gt; 0).</summary>
+    private static double ParseNumber(SweepParameter parameter, string value)
+    {
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || !double.IsFinite(d))
+            throw new ArgumentException($"'{value}' is not a number.");
+        if (parameter == SweepParameter.Lambda)
+            return d >= 0 ? d : throw new ArgumentException($"λ must be ≥ 0, got {value}.");
+        return d > 0 ? d : throw new ArgumentException($"The learning rate must be positive, got {value}.");
     }
 
     /// <summary>The seed figure of <paramref name="preset"/> for λ = <paramref name="lambda"/>: "train_accuracy (λ = v)",
@@ -64,16 +80,15 @@ public static class Sweep
     }
 
     /// <summary>
-    /// Runs <paramref name="preset"/> (with <paramref name="overrides"/>) for every value, in order. Configuration errors
-    /// surface before the first run. <paramref name="onEpoch"/> sees (value, epoch) during each run; <paramref name="onRow"/> each finished run.
+    /// Runs <paramref name="preset"/> for every value, in order. Configuration errors surface before the first run.
+    /// <paramref name="onEpoch"/> sees (value, epoch) during each run; <paramref name="onRow"/> each finished run.
     /// </summary>
     public static IReadOnlyList<SweepRow> Run(ExperimentPreset preset, SweepParameter parameter, IReadOnlyList<string> values,
-        ExperimentOverrides? overrides = null, Action<SweepRow>? onRow = null, Action<string, Training.EpochRecord>? onEpoch = null,
-        CancellationToken cancellation = default)
+        Action<SweepRow>? onRow = null, Action<string, Training.EpochRecord>? onEpoch = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(preset);
         ArgumentNullException.ThrowIfNull(values);
-        var prepared = values.Select(v => (Value: v, Experiment: Experiment.Prepare(preset, Overrides(parameter, v, overrides)))).ToList();
+        var prepared = values.Select(v => (Value: v, Experiment: Experiment.Prepare(Apply(parameter, v, preset)))).ToList();
         var rows = new List<SweepRow>();
         foreach (var (value, experiment) in prepared)
         {

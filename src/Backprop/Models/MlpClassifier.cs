@@ -9,26 +9,13 @@ using Backprop.Training;
 
 namespace Backprop.Models;
 
-/// <summary>How raw features are scaled before training (the fitted scaler is saved with the model).</summary>
-public enum Scaling
-{
-    None,
-    /// <summary>Each feature to [0, 1] from the training minimum and maximum.</summary>
-    MinMax,
-    /// <summary>Each feature to [−1, 1] from the training minimum and maximum.</summary>
-    MinMaxSymmetric,
-    /// <summary>Zero mean, unit variance from the training statistics.</summary>
-    Standardize,
-    /// <summary>Pixels 0..255 to [0, 1] (a fixed range, as MNIST notebooks do).</summary>
-    Pixels,
-    /// <summary>Pixels 0..255 to [−1, 1] (Raschka's <c>((X / 255.) − .5) * 2</c>).</summary>
-    PixelsSymmetric,
-}
-
 /// <summary>
 /// A scikit-learn-style classifier: <c>Fit</c>, <c>Predict</c>, <c>PredictProba</c>, <c>Score</c> and the
 /// per-epoch <see cref="History"/>. Configure with properties, then <see cref="Fit"/>; the result is a
 /// <see cref="Model"/> (network + preprocessing + class names) ready to save.
+/// <para>Its pipeline is the one every training run takes (<see cref="Experiments.Experiment"/> runs presets through it):
+/// data → validation split → scaling fitted on the training split (<see cref="Scalings.Fit"/>) → network
+/// (<see cref="CreateSpec"/>) → initial weights → <see cref="Trainer{T}"/>.</para>
 /// </summary>
 public sealed class MlpClassifier
 {
@@ -43,11 +30,21 @@ public sealed class MlpClassifier
     /// <summary>Seeds the initial weights (training's shuffling has its own seed in <see cref="Training"/>).</summary>
     public int Seed { get; init; }
     public Precision Precision { get; init; } = Precision.Float32;
+    /// <summary>The scaling fitted on the training split; <see cref="Scaling.Auto"/> chooses it from the training data given to <see cref="Fit"/>.</summary>
     public Scaling Scaling { get; init; } = Scaling.MinMax;
+    /// <summary>The largest raw pixel value for <see cref="Scaling.Pixels"/> and <see cref="Scaling.PixelsSymmetric"/>.</summary>
+    public double PixelMax { get; init; } = 255;
     /// <summary>When no validation set is given: the stratified fraction of the training data held out (0 = none).</summary>
     public double ValidationFraction { get; init; }
     /// <summary>Called after each epoch; return false to stop.</summary>
     public Func<EpochRecord, bool>? EpochEnded { get; init; }
+
+    /// <summary>The generator that draws the initial weights; null: a new <c>RandomState(Seed)</c> (a preset may draw its data first).</summary>
+    internal Func<NumPyRandom>? InitialGenerator { get; init; }
+    /// <summary>The mini-batch shuffles continue the generator that drew the initial weights (one stream, as Raschka's <c>self.random</c>).</summary>
+    internal bool SharedRandomStream { get; init; }
+    /// <summary>Train as K one-vs-all logistic regressions (<see cref="Training.OneVsAll"/>) instead of one network.</summary>
+    internal bool OneVsAll { get; init; }
 
     public Model? Model { get; private set; }
     public TrainingHistory History { get; private set; } = new();
@@ -56,57 +53,74 @@ public sealed class MlpClassifier
     public MlpClassifier Fit(Dataset train, Dataset? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
+        var scaling = Scalings.Resolve(Scaling, train);   // chosen from all the data given, before any split
         if (validation is null && ValidationFraction > 0)
             (train, validation) = Splits.Stratified(train, ValidationFraction, Seed);
         if (validation is not null && validation.FeatureCount != train.FeatureCount)
             throw new ArgumentException($"The validation set has {validation.FeatureCount} features; the training set has {train.FeatureCount}.");
-        var pre = Scaling switch
-        {
-            Scaling.None => null,
-            Scaling.MinMax => Preprocessor.FitMinMax(train),
-            Scaling.MinMaxSymmetric => Preprocessor.FitMinMax(train, -1, 1),
-            Scaling.Standardize => Preprocessor.FitStandardize(train),
-            Scaling.Pixels => Preprocessor.MinMaxFixed(train.FeatureCount, 0, 255),
-            _ => Preprocessor.MinMaxFixed(train.FeatureCount, 0, 255, -1, 1),
-        };
-        int outputs = train.Classes == 2 && Output == Activation.Sigmoid ? 1 : train.Classes;
-        var spec = NetworkSpec.Create([train.FeatureCount, .. HiddenLayers, outputs], Hidden, Output, Loss);
-        Model = Precision == Precision.Float32 ? Train<float>(spec, pre, train, validation) : Train<double>(spec, pre, train, validation);
+        var pre = Scalings.Fit(scaling, train, PixelMax);
+        var spec = CreateSpec(train);
+        var scaledValid = validation is null ? null : pre?.Apply(validation) ?? validation;
+        Model = Precision == Precision.Float32 ? Build<float>(spec, pre, train, scaledValid) : Build<double>(spec, pre, train, scaledValid);
         return this;
     }
 
-    private Model Train<T>(NetworkSpec spec, Preprocessor? pre, Dataset train, Dataset? validation) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    private Model Build<T>(NetworkSpec spec, Preprocessor? pre, Dataset train, Dataset? scaledValid) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var network = new Network<T>(spec);
-        (Initializer ?? Initializer.DefaultFor(spec)).Initialize(network, Seed);
-        var x = Features<T>(train, pre);
-        var vx = validation is null ? null : Features<T>(validation, pre);
-        var options = Training.ShiftPixels > 0 ? ImageShift.ForImages(Training, train) : Training;
-        var trainer = new Trainer<T>(network, options) { EpochEnded = EpochEnded };
-        Result = trainer.Fit(x, train.Labels, vx, validation?.Labels);
-        History = Result.History;
+        var (network, result) = Train<T>(spec, pre?.Apply(train) ?? train, scaledValid, EpochEnded);
         var metadata = new Dictionary<string, string>
         {
             ["data"] = train.Name,
             ["training"] = Training.ToString(),
             ["learning_rate_schedule"] = Training.ScheduleText(),
-            ["initializer"] = (Initializer ?? Initializer.DefaultFor(spec)).ToString(),
+            ["initializer"] = InitializerFor(spec).ToString(),
             ["seed"] = Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["epochs"] = Result.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["stop"] = Result.StopReason,
+            ["epochs"] = result.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["stop"] = result.StopReason,
         };
         return Models.Model.From(network, pre, train.ClassNames, train.Image, metadata);
     }
 
-    private static Matrix<T> Features<T>(Dataset data, Preprocessor? pre) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    /// <summary>The network for <paramref name="train"/>: its features in, <see cref="HiddenLayers"/>, one output per class
+    /// (one sigmoid unit for two classes with a sigmoid output, as scikit-learn does).</summary>
+    public NetworkSpec CreateSpec(Dataset train)
     {
-        var values = data.Features;
-        if (pre is not null)
-        {
-            values = new double[data.Features.Length];
-            pre.Apply(data.Features, values);
-        }
-        return Matrix<T>.FromDoubles(data.Count, data.FeatureCount, values);
+        ArgumentNullException.ThrowIfNull(train);
+        return NetworkSpec.Create(LayerSizes(train.FeatureCount, HiddenLayers, train.Classes, Output), Hidden, Output, Loss);
+    }
+
+    /// <summary>Input, hidden and output sizes for <paramref name="classes"/> classes (one unit for two classes with sigmoid outputs).</summary>
+    public static int[] LayerSizes(int features, IReadOnlyList<int> hidden, int classes, Activation output) =>
+        [features, .. hidden, classes == 2 && output == Activation.Sigmoid ? 1 : classes];
+
+    private Initializer InitializerFor(NetworkSpec spec) => Initializer ?? Initializer.DefaultFor(spec);
+
+    /// <summary>
+    /// The pipeline's last steps on data already scaled: a network of <paramref name="spec"/>, its initial weights, and the
+    /// trainer (or one-vs-all) with <see cref="Training"/>. Sets <see cref="Result"/> and <see cref="History"/>.
+    /// </summary>
+    internal (Network<T> Network, TrainingResult Result) Train<T>(NetworkSpec spec, Dataset train, Dataset? validation,
+        Func<EpochRecord, bool>? epochEnded, CancellationToken cancellation = default,
+        Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var network = new Network<T>(spec);
+        var random = InitialGenerator?.Invoke() ?? new NumPyRandom((uint)Seed);
+        InitializerFor(spec).Initialize(network, random);
+        var options = Training.ShiftPixels > 0 ? ImageShift.ForImages(Training, train) : Training;
+        var x = train.FeaturesAs<T>();
+        Result = OneVsAll
+            ? Backprop.Training.OneVsAll.Fit(network, x, train.Labels, options, (_, e) => epochEnded?.Invoke(e) ?? true, cancellation)
+            : new Trainer<T>(network, options)
+            {
+                Random = SharedRandomStream ? random : null,
+                EpochEnded = epochEnded,
+                Cancellation = cancellation,
+                CheckpointReady = checkpoint,
+                ResumeFrom = resume,
+            }.Fit(x, train.Labels, validation?.FeaturesAs<T>(), validation?.Labels);
+        History = Result.History;
+        return (network, Result);
     }
 
     private Model Fitted => Model ?? throw new InvalidOperationException("Call Fit before predicting.");

@@ -1,13 +1,37 @@
 using System.Numerics;
 using Backprop.Data;
 using Backprop.Data.Preprocessing;
+using Backprop.Evaluation;
 using Backprop.Networks;
 using Backprop.Numerics;
 
 namespace Backprop.Models;
 
-/// <summary>Element type of a model's arithmetic.</summary>
-public enum Precision { Float32, Float64 }
+/// <summary>What a model scores on labelled data (<see cref="Model.Evaluate"/>).</summary>
+/// <param name="Cost">The mean cost with L2 strength <paramref name="Lambda"/> (ex4's nnCostFunction for sigmoid outputs),
+/// in float64 (a float32 model's weights widen exactly).</param>
+/// <param name="Accuracy">The fraction of samples predicted right, 0..1.</param>
+/// <param name="Predictions">The predicted class index of each sample (see <see cref="Model.ClassNames"/>).</param>
+/// <param name="Labels">The data's class index of each sample.</param>
+public sealed record ModelEvaluation(double Cost, double Accuracy, int Samples, double Lambda, int Classes, int[] Predictions, int[] Labels)
+{
+    /// <summary>[actual, predicted] counts (<see cref="Metrics.ConfusionMatrix"/>).</summary>
+    public int[,] ConfusionMatrix() => Metrics.ConfusionMatrix(Predictions, Labels, Classes);
+
+    /// <summary>Of the samples of class <paramref name="k"/>, the fraction predicted <paramref name="k"/> (its recall); null when the data has none.</summary>
+    public double? ClassAccuracy(int k)
+    {
+        if ((uint)k >= (uint)Classes) throw new ArgumentOutOfRangeException(nameof(k), $"Classes are 0..{Classes - 1}, got {k}.");
+        int samples = 0, right = 0;
+        for (int i = 0; i < Labels.Length; i++)
+            if (Labels[i] == k)
+            {
+                samples++;
+                if (Predictions[i] == k) right++;
+            }
+        return samples == 0 ? null : (double)right / samples;
+    }
+}
 
 /// <summary>
 /// A trained classifier as users keep it: the network (architecture, activations, weights in float32 or
@@ -111,7 +135,26 @@ public sealed class Model
     }
 
     /// <summary>Accuracy (0..1) on labelled data.</summary>
-    public double Score(Dataset data) => Evaluation.Metrics.Accuracy(Predict(data), data.Labels);
+    public double Score(Dataset data) => Metrics.Accuracy(Predict(data), data.Labels);
+
+    /// <summary>
+    /// The cost (with L2 strength <paramref name="lambda"/>, in the ex4 convention λ/2m·Σw²) and the accuracy on labelled
+    /// raw data, the preprocessing applied — ex4's nnCostFunction and predict.m. Everything runs in float64: a float32
+    /// model is widened exactly first, so the figures do not depend on how it was stored.
+    /// </summary>
+    public ModelEvaluation Evaluate(Dataset data, double lambda = 0)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!(lambda >= 0) || !double.IsFinite(lambda)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "λ must be a number ≥ 0.");
+        CheckFeatures(data.FeatureCount, data.Name);
+        var network = dbl ?? single!.Convert<double>();
+        var x = Matrix<double>.FromDoubles(data.Count, Spec.Inputs, Prepare(data.Features, data.Count));
+        int classes = Math.Max(Spec.Outputs, 2);
+        var targets = Targets.OneHot<double>(data.Labels, classes, Spec.Outputs);
+        double cost = network.Cost(x, targets, lambda);
+        var predicted = network.Predict(x);
+        return new ModelEvaluation(cost, Metrics.Accuracy(predicted, data.Labels), data.Count, lambda, classes, predicted, data.Labels);
+    }
 
     private void CheckFeatures(int features, string name)
     {

@@ -32,7 +32,7 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(spec);
         int width = precision == Precision.Float32 ? 4 : 8;
         if ((long)spec.ParameterCount * width <= MaxParameterBytes) return null;
-        string name = precision == Precision.Float32 ? "float32" : "float64";
+        string name = Precisions.Name(precision);
         return string.Create(CultureInfo.InvariantCulture,
             $"the network {spec} has {spec.ParameterCount:N0} {name} parameters; a model file holds at most {MaxParameterBytes / width:N0} {name} parameters: use fewer units");
     }
@@ -49,7 +49,7 @@ public static class ModelFile
             ["layers"] = new JsonArray(model.Spec.LayerSizes.Select(s => (JsonNode)s).ToArray()),
             ["activations"] = new JsonArray(model.Spec.Activations.Select(a => (JsonNode)Activations.Name(a)).ToArray()),
             ["loss"] = LossFunctions.Name(model.Spec.Loss),
-            ["precision"] = model.Precision == Precision.Float32 ? "float32" : "float64",
+            ["precision"] = Precisions.Name(model.Precision),
             ["classes"] = new JsonArray(model.ClassNames.Select(c => (JsonNode)c).ToArray()),
             ["image"] = model.Image is { } im ? new JsonObject { ["height"] = im.Height, ["width"] = im.Width, ["channels"] = im.Channels, ["column_major"] = im.ColumnMajor } : null,
             ["preprocessing"] = model.Preprocessor is null ? null : JsonNode.Parse(model.Preprocessor.ToJson()),
@@ -127,7 +127,7 @@ public static class ModelFile
             ["layers"] = new JsonArray(model.Spec.LayerSizes.Select(s => (JsonNode)s).ToArray()),
             ["activations"] = new JsonArray(model.Spec.Activations.Select(a => (JsonNode)Activations.Name(a)).ToArray()),
             ["loss"] = LossFunctions.Name(model.Spec.Loss),
-            ["precision"] = model.Precision == Precision.Float32 ? "float32" : "float64",
+            ["precision"] = Precisions.Name(model.Precision),
             ["classes"] = new JsonArray(model.ClassNames.Select(c => (JsonNode)c).ToArray()),
             ["image"] = model.Image is { } im ? new JsonObject { ["height"] = im.Height, ["width"] = im.Width, ["channels"] = im.Channels, ["column_major"] = im.ColumnMajor } : null,
             ["preprocessing"] = model.Preprocessor is null ? null : JsonNode.Parse(model.Preprocessor.ToJson()),

@@ -109,7 +109,6 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 OptimizerKind.Nesterov => new Momentum<T>(o.Momentum, nesterov: true),
                 _ => new Adam<T>(),
             };
-            int stall = o.StopWhenStalled > 0 ? o.StopWhenStalled : int.MaxValue;
             var dropout = o.Dropout > 0 || o.InputDropout > 0
                 ? new Dropout<T>(net.Spec, o.Dropout, o.InputDropout, seed: (int)(((uint)o.Seed + 1) & int.MaxValue))
                 : null;
@@ -120,13 +119,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 _ => null,
             };
             int averageFrom = o.AveragingStart;
-            ILearningRateSchedule? schedule = o.Schedule switch
-            {
-                ScheduleKind.Constant => LearningRateSchedule.Constant(o.LearningRate, epochsWithoutImprovement: stall),
-                ScheduleKind.InverseScaling => LearningRateSchedule.InverseScaling(o.LearningRate, o.PowerT, epochsWithoutImprovement: stall),
-                ScheduleKind.Adaptive => LearningRateSchedule.Adaptive(o.LearningRate),
-                _ => null,
-            };
+            var schedule = LearningRateSchedule.For(o);   // every schedule with the same stall rule (StopWhenStalled)
             var random = trainer.Random ?? new NumPyRandom((uint)o.Seed);
             NumPyRandom? shiftRandom = null;
             if (o.ShiftPixels > 0)
@@ -145,7 +138,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             int firstEpoch = 1;
             if (trainer.ResumeFrom is { } resume)
             {
-                Restore(resume, optimizer, order, random, dropout?.Random, shiftRandom, schedule as LearningRateSchedule);
+                Restore(resume, optimizer, order, random, dropout?.Random, shiftRandom, schedule);
                 samplesSeen = resume.SamplesSeen;
                 net.Parameters.CopyTo(lastGood, 0);
                 firstEpoch = resume.Epoch + 1;
@@ -154,7 +147,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             string stop = $"completed {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}";
             for (int epoch = firstEpoch; epoch <= o.Epochs; epoch++)
             {
-                double rate = schedule?.Rate ?? o.EpochRate(epoch);
+                double rate = schedule.Rate;
                 if (o.Shuffle && !fullBatch)
                 {
                     if (o.ShuffleOrder == ShuffleOrder.FromIdentity)
@@ -205,7 +198,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 }
                 samplesSeen += n;
                 double epochCost = costSum / n;
-                schedule?.EpochEnded(samplesSeen, epochCost);
+                schedule.EpochEnded(samplesSeen, epochCost);
                 if (!AllFinite(net.Parameters))
                 {
                     lastGood.CopyTo(net.Parameters, 0);
@@ -221,8 +214,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 }
                 net.Parameters.CopyTo(lastGood, 0);
                 if (!EndEpoch(epoch, epochCost, rate, out var reason)) { stop = reason; break; }
-                if (schedule is { ShouldStop: true }) { stop = schedule.StopReason!; break; }
-                trainer.CheckpointReady?.Invoke(Capture(epoch, samplesSeen, optimizer, order, random, dropout?.Random, shiftRandom, schedule as LearningRateSchedule));
+                if (schedule.ShouldStop) { stop = schedule.StopReason!; break; }
+                trainer.CheckpointReady?.Invoke(Capture(epoch, samplesSeen, optimizer, order, random, dropout?.Random, shiftRandom, schedule));
                 if (trainer.Cancellation.IsCancellationRequested) { stop = $"cancelled after epoch {epoch}"; break; }
             }
             return Finish(stop);
@@ -320,9 +313,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         /// <summary>The whole state after <paramref name="epoch"/> (see <see cref="TrainingCheckpoint"/>).</summary>
         private TrainingCheckpoint Capture(int epoch, long samplesSeen, IStepOptimizer<T> optimizer, int[] order, NumPyRandom random,
-            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, LearningRateSchedule? schedule)
+            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, LearningRateSchedule schedule)
         {
             long steps = 0;
+            var s = schedule.State;
             T[][] buffers = [];
             switch (optimizer)
             {
@@ -345,9 +339,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 Shift = shiftRandom?.GetState(),
                 Average = average is null ? null : ToDouble(average.Average),
                 AverageCount = average?.Count ?? 0,
-                ScheduleRate = schedule?.Rate,
-                ScheduleBestCost = schedule?.BestCost,
-                ScheduleNoImprovement = schedule?.NoImprovementCount ?? 0,
+                ScheduleRate = s.Rate,
+                ScheduleBestCost = s.OwnBest,
+                ScheduleNoImprovement = s.OwnCount,
+                StallBestCost = s.StallBest,
+                StallNoImprovement = s.StallCount,
                 BestValid = double.IsFinite(bestValid) ? bestValid : null,
                 EpochsSinceBest = epochsSinceBest,
                 BestParameters = bestParameters is null ? null : ToDouble(bestParameters),
@@ -357,7 +353,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         /// <summary>Puts the run back into <paramref name="c"/>'s state (the inverse of <see cref="Capture"/>).</summary>
         private void Restore(TrainingCheckpoint c, IStepOptimizer<T> optimizer, int[] order, NumPyRandom random,
-            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, LearningRateSchedule? schedule)
+            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, LearningRateSchedule schedule)
         {
             string precision = typeof(T) == typeof(float) ? "float32" : "float64";
             if (c.Precision != precision) throw new ArgumentException($"The checkpoint is of a {c.Precision} run; this one is {precision}.");
@@ -384,8 +380,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 FromDouble(c.Average, a);
                 average!.Restore(a, c.AverageCount);
             }
-            if (schedule is not null && c.ScheduleRate is double rate)
-                schedule.Restore(rate, c.ScheduleBestCost ?? double.PositiveInfinity, c.ScheduleNoImprovement);
+            schedule.Restore(c.Epoch, c.SamplesSeen, c.ScheduleRate, c.ScheduleBestCost, c.ScheduleNoImprovement, c.StallBestCost, c.StallNoImprovement);
             bestValid = c.BestValid ?? double.NegativeInfinity;
             epochsSinceBest = c.EpochsSinceBest;
             if (c.BestParameters is not null)

@@ -37,10 +37,14 @@ public sealed class TrainingCheckpoint
     /// <summary>The running average of the parameters (EMA/SWA) and its update count; null without averaging.</summary>
     public double[]? Average { get; init; }
     public long AverageCount { get; init; }
-    /// <summary>scikit-learn-style schedules (constant, invscaling, adaptive): the rate, the best cost and the epochs without improvement.</summary>
+    /// <summary>The learning-rate schedule: the next epoch's rate, and the adaptive schedule's own best cost and epochs without
+    /// improvement (checkpoints written before <see cref="StallNoImprovement"/> existed kept the stall rule's here).</summary>
     public double? ScheduleRate { get; init; }
     public double? ScheduleBestCost { get; init; }
     public int ScheduleNoImprovement { get; init; }
+    /// <summary>The stall rule (<see cref="TrainingOptions.StopWhenStalled"/>): its best cost and epochs without improvement; null without one.</summary>
+    public double? StallBestCost { get; init; }
+    public int? StallNoImprovement { get; init; }
     /// <summary>Early stopping: the best validation accuracy so far (null: none yet), epochs since, and its parameters.</summary>
     public double? BestValid { get; init; }
     public int EpochsSinceBest { get; init; }
@@ -69,6 +73,8 @@ public sealed class TrainingCheckpoint
         ["schedule_rate"] = ScheduleRate,
         ["schedule_best_cost"] = ScheduleBestCost is double b && double.IsFinite(b) ? b : null,
         ["schedule_no_improvement"] = ScheduleNoImprovement,
+        ["stall_best_cost"] = StallBestCost is double sb && double.IsFinite(sb) ? sb : null,
+        ["stall_no_improvement"] = StallNoImprovement,
         ["best_valid_accuracy"] = BestValid,
         ["epochs_since_best"] = EpochsSinceBest,
         ["best_parameters"] = BestParameters is null ? null : Pack(BestParameters),
@@ -108,6 +114,8 @@ public sealed class TrainingCheckpoint
             ScheduleRate = o["schedule_rate"]?.GetValue<double>(),
             ScheduleBestCost = o["schedule_best_cost"]?.GetValue<double>(),
             ScheduleNoImprovement = Get<int>(o, "schedule_no_improvement"),
+            StallBestCost = o["stall_best_cost"]?.GetValue<double>(),
+            StallNoImprovement = o["stall_no_improvement"]?.GetValue<int>(),
             BestValid = o["best_valid_accuracy"]?.GetValue<double>(),
             EpochsSinceBest = Get<int>(o, "epochs_since_best"),
             BestParameters = Vector("best_parameters"),

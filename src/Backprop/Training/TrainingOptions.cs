@@ -33,15 +33,18 @@ public enum ShuffleOrder
     FromIdentity,
 }
 
-/// <summary>The learning-rate schedule of the mini-batch optimizers.</summary>
+/// <summary>The learning-rate schedule of the mini-batch optimizers (<see cref="LearningRateSchedule.For"/> builds it).</summary>
 public enum ScheduleKind
 {
+    /// <summary><see cref="ConstantSchedule"/>: the learning rate in every epoch.</summary>
     Constant,
+    /// <summary><see cref="InverseScalingSchedule"/>: lr / (t + 1)^<see cref="TrainingOptions.PowerT"/>, t = samples seen.</summary>
     InverseScaling,
+    /// <summary><see cref="AdaptiveSchedule"/>: ÷ 5 whenever the cost stalls for 3 epochs, until the rate is at or below 1e-6.</summary>
     Adaptive,
-    /// <summary>× <see cref="TrainingOptions.DecayFactor"/> every <see cref="TrainingOptions.DecayEvery"/> epochs (every 1: exponential decay).</summary>
+    /// <summary><see cref="StepDecaySchedule"/>: × <see cref="TrainingOptions.DecayFactor"/> every <see cref="TrainingOptions.DecayEvery"/> epochs (every 1: exponential decay).</summary>
     StepDecay,
-    /// <summary>Cosine annealing per epoch from the learning rate to <see cref="TrainingOptions.MinLearningRate"/> over the run's epochs.</summary>
+    /// <summary><see cref="CosineSchedule"/>: cosine annealing per epoch from the learning rate to <see cref="TrainingOptions.MinLearningRate"/> over the run's epochs.</summary>
     Cosine,
 }
 
@@ -65,7 +68,8 @@ public sealed record TrainingOptions
     public double PowerT { get; init; } = 0.5;
     public double DecayFactor { get; init; } = 0.5;
     public int DecayEvery { get; init; } = 10;
-    /// <summary>Stop when the training cost has not improved by 1e-4 for this many epochs (scikit-learn's n_iter_no_change); 0 = never.</summary>
+    /// <summary>Stop when the training cost has not improved by 1e-4 for more than this many epochs in a row (scikit-learn's
+    /// n_iter_no_change), whatever the schedule (see <see cref="StallRule"/>); 0 = never.</summary>
     public int StopWhenStalled { get; init; }
     /// <summary>Stop when validation accuracy has not improved for this many epochs and keep the best weights; 0 = never.</summary>
     public int EarlyStoppingPatience { get; init; }
@@ -98,14 +102,6 @@ public sealed record TrainingOptions
     /// <summary>The first epoch whose steps are averaged (resolves <see cref="AverageFromEpoch"/> = 0).</summary>
     public int AveragingStart => AverageFromEpoch > 0 ? AverageFromEpoch
         : Averaging == AveragingKind.Swa ? Math.Clamp(Epochs - Epochs / 4 + 1, 1, Math.Max(Epochs, 1)) : 1;
-
-    /// <summary>The learning rate of a per-epoch schedule (step, cosine) in epoch 1, 2, …; <see cref="LearningRate"/> for the others.</summary>
-    public double EpochRate(int epoch) => Schedule switch
-    {
-        ScheduleKind.StepDecay => EpochDecay.Step(LearningRate, DecayFactor, DecayEvery, epoch),
-        ScheduleKind.Cosine => EpochDecay.Cosine(LearningRate, MinLearningRate, Epochs, epoch),
-        _ => LearningRate,
-    };
 
     public void Validate()
     {
@@ -153,6 +149,15 @@ public sealed record TrainingOptions
         }
     }
 
+    /// <summary>"none", "ema" or "swa": the kind <see cref="ParseAveraging"/> reads (without its argument).</summary>
+    public static string AveragingName(AveragingKind kind) => kind switch
+    {
+        AveragingKind.None => "none",
+        AveragingKind.Ema => "ema",
+        AveragingKind.Swa => "swa",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown averaging."),
+    };
+
     public static OptimizerKind ParseOptimizer(string name) => name.Trim().ToLowerInvariant() switch
     {
         "gd" or "gradient-descent" => OptimizerKind.GradientDescent,
@@ -195,15 +200,9 @@ public sealed record TrainingOptions
     /// <summary>Full-batch minimizers ignore batch size, learning rate and schedule.</summary>
     public bool IsFullBatchMinimizer => Optimizer is OptimizerKind.Lbfgs or OptimizerKind.ConjugateGradient or OptimizerKind.TruncatedNewton;
 
-    /// <summary>The learning rate's course in words: "constant", "step x0.3 every 5 epochs", "cosine to 0", "invscaling power 0.5",
-    /// "adaptive"; "none (line search)" for L-BFGS and CG.</summary>
-    public string ScheduleText() => IsFullBatchMinimizer ? "none (line search)" : Schedule switch
-    {
-        ScheduleKind.StepDecay => string.Create(CultureInfo.InvariantCulture, $"step x{DecayFactor} every {DecayEvery} epoch{(DecayEvery == 1 ? "" : "s")}"),
-        ScheduleKind.Cosine => string.Create(CultureInfo.InvariantCulture, $"cosine to {MinLearningRate}"),
-        ScheduleKind.InverseScaling => string.Create(CultureInfo.InvariantCulture, $"invscaling power {PowerT}"),
-        _ => ScheduleName(Schedule),
-    };
+    /// <summary>The learning rate's course in words (<see cref="LearningRateSchedule.ToString"/>): "constant", "step x0.3 every 5 epochs",
+    /// "cosine to 0", "invscaling power 0.5", "adaptive"; "none (line search)" for L-BFGS, CG and TNC.</summary>
+    public string ScheduleText() => IsFullBatchMinimizer ? "none (line search)" : LearningRateSchedule.For(this).ToString();
 
     /// <summary>e.g. "adam epochs=12 batch=100 lr=0.001 lambda=0", followed by the schedule, dropout and averaging when used.</summary>
     public override string ToString()

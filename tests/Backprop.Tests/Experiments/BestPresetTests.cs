@@ -35,15 +35,13 @@ public class BestPresetTests
     public void ShortenedRunOnTheDigitsIsWiredAndItsCostFalls()
     {
         // 3 epochs of ~17 batches: an EMA with decay 0.999 would still be 95 % the initial weights, so average faster here.
-        var r = Experiment.Run(Presets.Best, new ExperimentOverrides
-        {
-            Data = "digits", Scaling = Scaling.MinMax, Epochs = 3, Training = t => t with { AveragingDecay = 0.9 },
-        });
+        var best = Presets.Best.WithEpochs(3);
+        var r = Experiment.Run(best with { Data = "digits", Scaling = Scaling.MinMax, Training = best.Training with { AveragingDecay = 0.9 } });
         Assert.Equal([64, 512, 256, 10], r.Model.Spec.LayerSizes);
         Assert.Equal((8, 8), r.Preset.Training.ImageSize);
         Assert.Equal(3, r.History.Count);
         Assert.True(r.History[^1].Cost < r.History[0].Cost, $"cost {r.History[0].Cost} → {r.History[^1].Cost}");
-        Assert.Equal(Enumerable.Range(1, 3).Select(e => EpochDecay.Cosine(0.001, 0, 3, e)), r.History.Select(e => e.LearningRate));
+        Assert.Equal(Enumerable.Range(1, 3).Select(new CosineSchedule(0.001, 0, 3).RateIn), r.History.Select(e => e.LearningRate));
         Assert.True(r.ValidAccuracy > 0.5, $"validation accuracy {r.ValidAccuracy:P1} (chance: 10 %)");
         Assert.Contains("schedule=cosine shift=1 average=ema:0.9", r.Model.Metadata["training"]);
         Assert.Null(r.TestAccuracy);   // the digits have no test part

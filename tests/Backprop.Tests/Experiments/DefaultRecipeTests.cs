@@ -2,6 +2,7 @@ using Backprop.Data.Builtin;
 using Backprop.Experiments;
 using Backprop.Models;
 using Backprop.Training;
+using Backprop.Training.Schedules;
 
 namespace Backprop.Tests.Experiments;
 
@@ -16,14 +17,15 @@ public class DefaultRecipeTests
     {
         var t = Presets.Default.Training;
         Assert.Equal((ScheduleKind.StepDecay, 0.3, 5, 12), (t.Schedule, t.DecayFactor, t.DecayEvery, t.Epochs));
-        Assert.Equal(5, new ExperimentOverrides { Epochs = 12 }.ApplyTo(Presets.Default).Training.DecayEvery);
-        var long200 = new ExperimentOverrides { Epochs = 200 }.ApplyTo(Presets.Default).Training;
+        Assert.Equal(5, Presets.Default.WithEpochs(12).Training.DecayEvery);
+        var long200 = Presets.Default.WithEpochs(200).Training;
         Assert.Equal(83, long200.DecayEvery);
         // Was 0.001·0.3^39 ≈ 4e-24 in epoch 200 (frozen); now the same total decay as the 12-epoch run.
-        Assert.Equal(0.001 * 0.3 * 0.3, long200.EpochRate(200), 15);
-        Assert.Equal(1, new ExperimentOverrides { Epochs = 2 }.ApplyTo(Presets.Default).Training.DecayEvery);
-        // An explicit period wins; other presets keep theirs.
-        Assert.Equal(7, new ExperimentOverrides { Epochs = 200, Training = o => o with { DecayEvery = 7 } }.ApplyTo(Presets.Default).Training.DecayEvery);
+        Assert.Equal(0.001 * 0.3 * 0.3, new StepDecaySchedule(long200.LearningRate, long200.DecayFactor, long200.DecayEvery).RateIn(200), 15);
+        Assert.Equal(1, Presets.Default.WithEpochs(2).Training.DecayEvery);
+        // An explicit period (set after the epochs, as the command line does) wins; other presets keep theirs.
+        var fixedPeriod = Presets.Default.WithEpochs(200);
+        Assert.Equal(7, (fixedPeriod with { Training = fixedPeriod.Training with { DecayEvery = 7 } }).Training.DecayEvery);
         Assert.False(Presets.Best.DecayScalesWithEpochs);
     }
 
@@ -32,7 +34,7 @@ public class DefaultRecipeTests
     {
         Assert.Equal("adam epochs=12 batch=100 lr=0.001 lambda=0 schedule=step(x0.3 every 5 epochs)", Presets.Default.Training.ToString());
         Assert.Equal("step x0.3 every 5 epochs", Presets.Default.Training.ScheduleText());
-        var r = Experiment.Run(Presets.Default, new ExperimentOverrides { Data = "digits", Epochs = 24, Layers = [64, 8, 10] });
+        var r = Experiment.Run(Presets.Default.WithEpochs(24) with { Data = "digits", HiddenLayers = [8] });
         Assert.Equal("step x0.3 every 10 epochs", r.Model.Metadata["learning_rate_schedule"]);
         Assert.Contains("schedule=step(x0.3 every 10 epochs)", r.Model.Metadata["training"]);
         Assert.Equal(0.001 * 0.3 * 0.3, r.History[^1].LearningRate, 15);
@@ -72,7 +74,7 @@ public class DefaultRecipeTests
         };
         // The same recipe as the main job (train with no options), so its figure is the main job's too.
         Assert.Equal(Presets.Default.Training, clf.Training);
-        Assert.Equal((Presets.Default.HiddenLayers.Single(), Presets.Default.Scaling, Presets.Default.Precision, Presets.Default.Seed, Presets.Default.Split.ValidFraction),
+        Assert.Equal((Presets.Default.HiddenLayers.Single(), Scalings.Resolve(Presets.Default.Scaling, mnist.Train), Presets.Default.Precision, Presets.Default.Seed, Presets.Default.Split.ValidFraction),
                      (clf.HiddenLayers.Single(), clf.Scaling, clf.Precision, clf.Seed, clf.ValidationFraction));
         clf.Fit(mnist.Train);
         Assert.Equal("98.12 %", $"{clf.Score(mnist.Test!):P2}");

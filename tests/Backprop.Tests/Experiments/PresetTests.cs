@@ -34,12 +34,13 @@ public class PresetTests
     {
         var f = Fixture(name);
         int iterations = f.GetProperty("iterations").GetInt32();
-        var initial = Experiment.Run(Presets.Get(name), new ExperimentOverrides { Epochs = 1, LearningRate = 1e-300 });
+        var one = Presets.Get(name).WithEpochs(1);
+        var initial = Experiment.Run(one with { Training = one.Training with { LearningRate = 1e-300 } });
         // With a vanishing step the weights are the initial NumPy draws.
         AssertLayer(initial, 0, Rows(f.GetProperty("W1_initial")), new double[Rows(f.GetProperty("W1_initial")).Length], 1e-12, name + " initial");
         AssertLayer(initial, 1, Rows(f.GetProperty("W2_initial")), new double[Rows(f.GetProperty("W2_initial")).Length], 1e-12, name + " initial");
 
-        var r = Experiment.Run(Presets.Get(name), new ExperimentOverrides { Epochs = iterations });
+        var r = Experiment.Run(Presets.Get(name).WithEpochs(iterations));
         var losses = f.GetProperty("losses").Doubles();
         Assert.Equal(iterations, r.History.Count);
         for (int i = 0; i < iterations; i++)
@@ -62,16 +63,16 @@ public class PresetTests
         var prepared = Experiment.Prepare(Presets.Flower);
         Assert.Equal(Backprop.Data.Builtin.BuiltinData.Load("flower").Train.Features, prepared.Train.Features);
         // Another seed makes other data and other weights, as the notebook's np.random.seed at the top would.
-        var other = Experiment.Prepare(Presets.Flower, new ExperimentOverrides { Seed = 5 });
+        var other = Experiment.Prepare(Presets.Flower.WithSeed(5));
         Assert.NotEqual(prepared.Train.Features, other.Train.Features);
-        Assert.Throws<ArgumentException>(() => Experiment.Prepare(Presets.Flower, new ExperimentOverrides { Data = "digits" }));
+        Assert.Throws<ArgumentException>(() => Experiment.Prepare(Presets.Flower with { Data = "digits" }));
     }
 
     [Fact]
     public void RaschkaPresetFirstEpochEqualsNeuralNetMLP()
     {
         var f = Fixture("raschka");
-        var prepared = Experiment.Prepare(Presets.Raschka, new ExperimentOverrides { Epochs = 1 });
+        var prepared = Experiment.Prepare(Presets.Raschka.WithEpochs(1));
         Assert.Equal(55000, prepared.Train.Count);
         Assert.Equal(5000, prepared.Valid!.Count);
         Assert.Equal(10000, prepared.Test!.Count);
@@ -107,7 +108,7 @@ public class PresetTests
         Assert.Equal(50, p.Training.Epochs);
         Assert.Equal(1, p.Training.Lambda);
         Assert.Equal(Initializer.Ex4(0.12), p.Initializer);
-        var r = Experiment.Run(p, new ExperimentOverrides { Epochs = 8 });
+        var r = Experiment.Run(p.WithEpochs(8));
         Assert.Equal("400-25-10 sigmoid/sigmoid cross-entropy", r.Model.Spec.ToString().Split(',')[0].Trim());
         Assert.Equal(5000, r.Train.Count);
         Assert.Null(r.Valid);
@@ -121,7 +122,7 @@ public class PresetTests
     [Fact]
     public void LogisticPresetIsANetworkWithoutHiddenLayer()
     {
-        var r = Experiment.Run(Presets.LogisticMnist, new ExperimentOverrides { Epochs = 5, Data = "digits", Scaling = Scaling.MinMax });
+        var r = Experiment.Run(Presets.LogisticMnist.WithEpochs(5) with { Data = "digits", Scaling = Scaling.MinMax });
         Assert.Equal([64, 10], r.Model.Spec.LayerSizes);
         Assert.Equal(Activation.Softmax, r.Model.Spec.OutputActivation);
         Assert.True(r.History[^1].Cost < r.History[0].Cost);
@@ -150,30 +151,28 @@ public class PresetTests
     [Fact]
     public void OverridesChangeOnlyWhatTheyName()
     {
-        var p = new ExperimentOverrides { Epochs = 3, Lambda = 2, HiddenLayers = [7, 5], Seed = 9, Precision = Precision.Float32, ValidFraction = 0.25 }.ApplyTo(Presets.Raschka);
-        Assert.Equal(3, p.Training.Epochs);
-        Assert.Equal(2, p.Training.Lambda);
-        Assert.Equal(9, p.Training.Seed);
-        Assert.Equal(9, p.Seed);
-        Assert.Equal([7, 5], p.HiddenLayers);
-        Assert.Equal(Precision.Float32, p.Precision);
-        Assert.Equal(0.25, p.Split.ValidFraction);
-        Assert.Equal(0, p.Split.ValidCount);
-        Assert.Equal(Presets.Raschka.Training.LearningRate, p.Training.LearningRate);
-        Assert.Equal(Presets.Raschka.Initializer, p.Initializer);
+        // WithEpochs and WithSeed: the settings that touch more than one field; everything else is a plain `with`.
+        var r = Presets.Raschka;
+        var p = r.WithEpochs(3).WithSeed(9);
+        Assert.Equal((3, 9, 9), (p.Training.Epochs, p.Training.Seed, p.Seed));
+        Assert.Equal(r.Training, p.Training with { Epochs = r.Training.Epochs, Seed = r.Training.Seed });
+        Assert.Equal(r, p with { Training = r.Training, Seed = r.Seed });
+        Assert.False(r.DecayScalesWithEpochs);
+        var stepped = r with { Training = r.Training with { Schedule = ScheduleKind.StepDecay, DecayEvery = 5 } };
+        Assert.Equal(5, stepped.WithEpochs(200).Training.DecayEvery);   // only a preset whose decay belongs to its length stretches it
     }
 
     [Fact]
     public void ConfigurationErrorsFailBeforeTraining()
     {
         Assert.Contains("output layer has 3 units", Assert.Throws<ArgumentException>(() =>
-            Experiment.Prepare(Presets.Ex4, new ExperimentOverrides { Layers = [400, 25, 3] })).Message);
+            Experiment.Prepare(Presets.Ex4).CheckLayers([400, 25, 3])).Message);
         Assert.Contains("input layer has 64 units", Assert.Throws<ArgumentException>(() =>
-            Experiment.Prepare(Presets.Ex4, new ExperimentOverrides { Layers = [64, 25, 10] })).Message);
+            Experiment.Prepare(Presets.Ex4).CheckLayers([64, 25, 10])).Message);
         Assert.Contains("no-such-file.mat", Assert.Throws<FileNotFoundException>(() =>
-            Experiment.Prepare(Presets.Ex4, new ExperimentOverrides { Data = "no-such-file.mat" })).Message);
+            Experiment.Prepare(Presets.Ex4 with { Data = "no-such-file.mat" })).Message);
         Assert.Contains("Epochs must be at least 1", Assert.Throws<ArgumentException>(() =>
-            Experiment.Prepare(Presets.Spiral, new ExperimentOverrides { Epochs = -1 })).Message);
+            Experiment.Prepare(Presets.Spiral.WithEpochs(-1))).Message);
     }
 
     [Fact]
@@ -181,7 +180,7 @@ public class PresetTests
     {
         using var cts = new CancellationTokenSource();
         int seen = 0;
-        var r = Experiment.Run(Presets.Spiral, new ExperimentOverrides { Epochs = 1000 }, e => { if (++seen == 3) cts.Cancel(); }, cts.Token);
+        var r = Experiment.Run(Presets.Spiral.WithEpochs(1000), e => { if (++seen == 3) cts.Cancel(); }, cts.Token);
         Assert.Equal(3, r.Epochs);
         Assert.Equal("cancelled after epoch 3", r.StopReason);
         Assert.Equal(3, r.Model.Spec.Outputs);

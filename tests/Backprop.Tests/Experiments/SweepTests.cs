@@ -8,8 +8,8 @@ public class SweepTests
     public void ValuesParsePerParameterAndBadValuesAreNamed()
     {
         Assert.Equal(["0", "1", "20"], Sweep.ParseValues(SweepParameter.Lambda, "0, 1,20"));
-        Assert.Equal([100, 50], Sweep.Overrides(SweepParameter.Hidden, "100-50").HiddenLayers!);
-        Assert.Equal(0.5, Sweep.Overrides(SweepParameter.LearningRate, "0.5").LearningRate);
+        Assert.Equal([100, 50], Sweep.Apply(SweepParameter.Hidden, "100-50", Presets.Spiral).HiddenLayers);
+        Assert.Equal(0.5, Sweep.Apply(SweepParameter.LearningRate, "0.5", Presets.Spiral).Training.LearningRate);
         Assert.Contains("'x'", Assert.Throws<ArgumentException>(() => Sweep.ParseValues(SweepParameter.Lambda, "0,x")).Message);
         Assert.Contains("≥ 0", Assert.Throws<ArgumentException>(() => Sweep.ParseValues(SweepParameter.Lambda, "-1")).Message);
         Assert.Contains("'0'", Assert.Throws<ArgumentException>(() => Sweep.ParseValues(SweepParameter.Hidden, "25,0")).Message);
@@ -34,7 +34,8 @@ public class SweepTests
     public void EachRowIsThePresetWithOneValueChanged()
     {
         var seen = new List<string>();
-        var rows = Sweep.Run(Presets.Spiral, SweepParameter.Lambda, ["0", "3"], new ExperimentOverrides { Epochs = 30 }, onRow: r => seen.Add(r.Value));
+        var spiral = Presets.Spiral.WithEpochs(30);
+        var rows = Sweep.Run(spiral, SweepParameter.Lambda, ["0", "3"], onRow: r => seen.Add(r.Value));
         Assert.Equal(["0", "3"], seen);
         Assert.Equal(0, rows[0].Result.Preset.Training.Lambda);
         Assert.Equal(3, rows[1].Result.Preset.Training.Lambda);
@@ -43,7 +44,7 @@ public class SweepTests
         double Norm(ExperimentResult r) => r.Model.Network<double>().SquaredWeights();
         Assert.True(Norm(rows[1].Result) < Norm(rows[0].Result));
         // the λ = 0 row equals a plain run with λ = 0
-        var plain = Experiment.Run(Presets.Spiral, new ExperimentOverrides { Epochs = 30, Lambda = 0 });
+        var plain = Experiment.Run(spiral with { Training = spiral.Training with { Lambda = 0 } });
         Assert.Equal(plain.FinalCost, rows[0].Result.FinalCost);
     }
 }

@@ -27,17 +27,21 @@ public class TrainingFeatureTests
                 ? new TrainingOptions { Schedule = ScheduleKind.Cosine, LearningRate = lr, MinLearningRate = s.GetProperty("min").GetDouble(), Epochs = epochs }
                 : new TrainingOptions { Schedule = ScheduleKind.StepDecay, LearningRate = lr, DecayFactor = s.GetProperty("factor").GetDouble(), DecayEvery = s.GetProperty("every").GetInt32(), Epochs = epochs };
             options.Validate();
+            var schedule = LearningRateSchedule.For(options);   // as the trainer steps it
             for (int e = 1; e <= epochs; e++)
-                Fixture.AssertClose(expected[e - 1], options.EpochRate(e), 1e-12, $"{s.GetProperty("kind")} lr={lr} epoch {e}");
+            {
+                Fixture.AssertClose(expected[e - 1], schedule.Rate, 1e-12, $"{s.GetProperty("kind")} lr={lr} epoch {e}");
+                schedule.EpochEnded(e, 1.0);
+            }
         }
     }
 
     [Fact]
     public void CosineStartsAtTheRateAndEndsNearTheMinimum()
     {
-        Assert.Equal(0.01, EpochDecay.Cosine(0.01, 0.001, 10, 1));
-        Assert.Equal(0.001 + 0.009 * (1 + Math.Cos(Math.PI * 9 / 10)) / 2, EpochDecay.Cosine(0.01, 0.001, 10, 10), 15);
-        Assert.Throws<ArgumentOutOfRangeException>(() => EpochDecay.Cosine(0.01, 0, 10, 0));
+        Assert.Equal(0.01, new CosineSchedule(0.01, 0.001, 10).RateIn(1));
+        Assert.Equal(0.001 + 0.009 * (1 + Math.Cos(Math.PI * 9 / 10)) / 2, new CosineSchedule(0.01, 0.001, 10).RateIn(10), 15);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CosineSchedule(0.01, 0, 10).RateIn(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { LearningRate = 0.01, MinLearningRate = 0.02 }.Validate());
     }
 
@@ -153,7 +157,7 @@ public class TrainingFeatureTests
         Assert.True(a.History[^1].Cost < a.History[0].Cost / 2, $"cost {a.History[0].Cost} → {a.History[^1].Cost}");
         Assert.True(a.History[^1].ValidAccuracy > 0.9, $"validation accuracy {a.History[^1].ValidAccuracy:P1}");
         Assert.Contains("dropout=0.3", a.Model.Metadata["training"]);
-        Assert.Equal(a.History.Select(e => e.LearningRate), Enumerable.Range(1, 8).Select(e => EpochDecay.Cosine(0.005, 0, 8, e)));
+        Assert.Equal(a.History.Select(e => e.LearningRate), Enumerable.Range(1, 8).Select(new CosineSchedule(0.005, 0, 8).RateIn));
     }
 
     [Fact]

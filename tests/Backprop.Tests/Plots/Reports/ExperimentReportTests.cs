@@ -40,7 +40,7 @@ public class ExperimentReportTests
     [Fact]
     public void Ex4ReportWithItsLambdaSweepIsOneSelfContainedPage()
     {
-        var report = ExperimentReport.Run(Presets.Ex4Gd, new ExperimentOverrides { Epochs = 15 });
+        var report = ExperimentReport.Run(Presets.Ex4Gd.WithEpochs(15));
         Assert.Equal([0.0, 20.0], report.Sweep.Select(s => s.Preset.Training.Lambda));
         Assert.All(report.Sweep, s => Assert.Equal(15, s.Epochs));
         Assert.Equal(["history", "samples", "hidden-units", "confusion", "misclassified"], report.Figures.Select(f => f.Name));

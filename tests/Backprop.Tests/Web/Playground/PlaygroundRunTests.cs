@@ -23,7 +23,7 @@ public class PlaygroundRunTests
         // The same preset, shortened, through the CLI's path (Experiment.Run) and through the playground: bit-identical weights.
         var preset = Presets.Get(name);
         const int epochs = 400;
-        var expected = Experiment.Run(preset, new ExperimentOverrides { Epochs = epochs });
+        var expected = Experiment.Run(preset.WithEpochs(epochs));
         var run = await TrainToTheEnd(new PlaygroundRuns(new PlaygroundLimits()), PlaygroundConfig.FromPreset(preset) with { Epochs = epochs });
         Assert.Equal(RunState.Done, run.State);
         Assert.Equal(epochs, run.Epoch);
