@@ -32,6 +32,7 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<double?> Dropout { get; } = new("--dropout") { Description = "Dropout rate on the hidden units during training, in [0, 1)" };
     public Option<double?> InputDropout { get; } = new("--input-dropout") { Description = "Dropout rate on the input features during training, in [0, 1)" };
     public Option<int?> Shift { get; } = new("--shift") { Description = "Augment image data: each training sample moved by a random translation of up to N pixels per direction" };
+    public Option<string?> TrainAccuracy { get; } = new("--train-accuracy") { Description = "The training accuracy after every epoch: all (every training row, the default), off, or N (a fixed sample of N rows; a long run's epochs then skip most of a forward pass over the training set)" };
     public Option<string?> Average { get; } = new("--average") { Description = "Weight averaging: none, ema[:DECAY] (per step, default 0.999) or swa[:FROM_EPOCH] (default: the last quarter); the average is evaluated and saved" };
     public Option<double?> DecayFactor { get; } = new("--decay-factor") { Description = "Step schedule: learning-rate factor per period" };
     public Option<int?> DecayEvery { get; } = new("--decay-every") { Description = "Step schedule: period in epochs" };
@@ -51,9 +52,9 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
 
     public IEnumerable<Option> All => single
         ? [Preset, Data, Layers, Activation, Output, Loss, Optimizer, Epochs, Batch, Lr, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum, Lambda,
-           Dropout, InputDropout, Shift, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
+           Dropout, InputDropout, Shift, Average, TrainAccuracy, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
         : [Preset, Data, Activation, Output, Loss, Optimizer, Epochs, Batch, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum,
-           Dropout, InputDropout, Shift, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
+           Dropout, InputDropout, Shift, Average, TrainAccuracy, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
 
     private T? Get<T>(ParseResult parse, Option<T?> option) where T : struct => single || All.Contains(option) ? parse.GetValue(option) : null;
 
@@ -116,6 +117,14 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
         if (parse.GetValue(Dropout) is double dropout) Options.RequireRate(dropout, "--dropout");
         if (parse.GetValue(InputDropout) is double inputDropout) Options.RequireRate(inputDropout, "--input-dropout");
         if (parse.GetValue(Shift) is < 0) throw new UsageException($"--shift must be ≥ 0 pixels, got {parse.GetValue(Shift)}.");
+        (bool Track, int Rows)? trainAccuracy = parse.GetValue(TrainAccuracy) switch
+        {
+            null => null,
+            "all" => (true, 0),
+            "off" => (false, 0),
+            var n when int.TryParse(n, NumberStyles.None, c, out int rows) && rows > 0 => (true, rows),
+            var n => throw new UsageException($"--train-accuracy '{n}': expected all, off or a number of rows (a positive whole number)."),
+        };
         (AveragingKind Kind, double Decay, int From)? averaging = null;
         if (parse.GetValue(Average) is { } average)
         {
@@ -178,6 +187,8 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
                     Dropout = parse.GetValue(Dropout) ?? t.Dropout,
                     InputDropout = parse.GetValue(InputDropout) ?? t.InputDropout,
                     ShiftPixels = parse.GetValue(Shift) ?? t.ShiftPixels,
+                    TrackTrainAccuracy = trainAccuracy?.Track ?? t.TrackTrainAccuracy,
+                    TrainAccuracyRows = trainAccuracy?.Rows ?? t.TrainAccuracyRows,
                     Averaging = averaging?.Kind ?? t.Averaging,
                     AveragingDecay = averaging?.Decay ?? t.AveragingDecay,
                     AverageFromEpoch = averaging?.From ?? t.AverageFromEpoch,

@@ -255,7 +255,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (trainSample is null)
             {
                 // Its own generator: the sample changes none of the training's random streams.
-                var rows = new NumPyRandom((uint)o.Seed + 3).Permutation(x.Rows)[..o.TrainAccuracyRows];
+                var rows = new NumPyRandom((uint)o.Seed + 4).Permutation(x.Rows)[..o.TrainAccuracyRows];
                 Array.Sort(rows);
                 var sx = new Matrix<T>(rows.Length, x.Cols);
                 new RowSelection<T>(x, rows, 0, rows.Length).CopyTo(sx);

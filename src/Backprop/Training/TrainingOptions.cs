@@ -78,7 +78,7 @@ public sealed record TrainingOptions
     /// <summary>Compute the training accuracy after every epoch (one extra forward pass over the training set).</summary>
     public bool TrackTrainAccuracy { get; init; } = true;
     /// <summary>With <see cref="TrackTrainAccuracy"/>: measure it on this many training rows, a fixed sample drawn once
-    /// (NumPy's <c>RandomState(seed + 3).permutation</c>, first rows, in data order); 0 = on every row.</summary>
+    /// (NumPy's <c>RandomState(seed + 4).permutation</c>, first rows, in data order); 0 = on every row.</summary>
     public int TrainAccuracyRows { get; init; }
     /// <summary>Cosine annealing's final rate (PyTorch's <c>eta_min</c>).</summary>
     public double MinLearningRate { get; init; }
