@@ -32,6 +32,8 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<double?> Dropout { get; } = new("--dropout") { Description = "Dropout rate on the hidden units during training, in [0, 1)" };
     public Option<double?> InputDropout { get; } = new("--input-dropout") { Description = "Dropout rate on the input features during training, in [0, 1)" };
     public Option<int?> Shift { get; } = new("--shift") { Description = "Augment image data: each training sample moved by a random translation of up to N pixels per direction" };
+    public Option<string?> Augment { get; } = new("--augment") { Description = string.Create(CultureInfo.InvariantCulture,
+        $"Augment image data: elastic[:SIGMA,ALPHA[,DEGREES,SCALE]] distorts each training sample (Simard et al. 2003): displacements smoothed by a Gaussian of σ pixels and scaled by α (default {ElasticDistortion.DefaultSigma},{ElasticDistortion.DefaultAlpha}), a rotation up to ±DEGREES ({ElasticDistortion.DefaultRotation}) and a size within 1 ± SCALE ({ElasticDistortion.DefaultScale}); none turns it off") };
     public Option<string?> Average { get; } = new("--average") { Description = "Weight averaging: none, ema[:DECAY] (per step, default 0.999) or swa[:FROM_EPOCH] (default: the last quarter); the average is evaluated and saved" };
     public Option<double?> DecayFactor { get; } = new("--decay-factor") { Description = "Step schedule: learning-rate factor per period" };
     public Option<int?> DecayEvery { get; } = new("--decay-every") { Description = "Step schedule: period in epochs" };
@@ -51,9 +53,9 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
 
     public IEnumerable<Option> All => single
         ? [Preset, Data, Layers, Activation, Output, Loss, Optimizer, Epochs, Batch, Lr, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum, Lambda,
-           Dropout, InputDropout, Shift, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
+           Dropout, InputDropout, Shift, Augment, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
         : [Preset, Data, Activation, Output, Loss, Optimizer, Epochs, Batch, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum,
-           Dropout, InputDropout, Shift, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
+           Dropout, InputDropout, Shift, Augment, Average, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
 
     private T? Get<T>(ParseResult parse, Option<T?> option) where T : struct => single || All.Contains(option) ? parse.GetValue(option) : null;
 
@@ -107,6 +109,12 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
         if (parse.GetValue(Dropout) is double dropout) Options.RequireRate(dropout, "--dropout");
         if (parse.GetValue(InputDropout) is double inputDropout) Options.RequireRate(inputDropout, "--input-dropout");
         if (parse.GetValue(Shift) is < 0) throw new UsageException($"--shift must be ≥ 0 pixels, got {parse.GetValue(Shift)}.");
+        (double Sigma, double Alpha, double Rotation, double Scale)? elastic = null;
+        if (parse.GetValue(Augment) is { } augment)
+        {
+            try { elastic = ElasticDistortion.Parse(augment); }
+            catch (ArgumentException e) { throw new UsageException($"--augment: {e.Message}"); }
+        }
         (AveragingKind Kind, double Decay, int From)? averaging = null;
         if (parse.GetValue(Average) is { } average)
         {
@@ -179,6 +187,10 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
                     Dropout = parse.GetValue(Dropout) ?? t.Dropout,
                     InputDropout = parse.GetValue(InputDropout) ?? t.InputDropout,
                     ShiftPixels = parse.GetValue(Shift) ?? t.ShiftPixels,
+                    ElasticSigma = elastic?.Sigma ?? t.ElasticSigma,
+                    ElasticAlpha = elastic?.Alpha ?? t.ElasticAlpha,
+                    ElasticRotation = elastic?.Rotation ?? t.ElasticRotation,
+                    ElasticScale = elastic?.Scale ?? t.ElasticScale,
                     Averaging = averaging?.Kind ?? t.Averaging,
                     AveragingDecay = averaging?.Decay ?? t.AveragingDecay,
                     AverageFromEpoch = averaging?.From ?? t.AverageFromEpoch,

@@ -211,7 +211,7 @@ public static class Experiment
             if (layers[^1] != classes && !(classes == 2 && layers[^1] == 1 && p.OutputActivation == Layers.Activation.Sigmoid))
                 throw new ArgumentException($"Layers {text}: the output layer has {layers[^1]} units but '{train.Name}' has {classes} classes.");
         }
-        if (p.Training.ShiftPixels > 0) p = p with { Training = ImageShift.ForImages(p.Training, train) };
+        if (p.Training.AugmentsImages) p = p with { Training = ImageShift.ForImages(p.Training, train) };
         var spec = NetworkSpec.Create(p.LayerSizes(train.FeatureCount, train.Classes), p.HiddenActivation, p.OutputActivation, p.Loss);
         _ = spec.ParameterCount;   // a network too large for one parameter array is refused here, before anything is printed or trained
         var preprocessor = p.ScalingFor(p.Data) switch

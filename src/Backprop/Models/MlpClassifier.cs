@@ -81,7 +81,7 @@ public sealed class MlpClassifier
         (Initializer ?? Initializer.DefaultFor(spec)).Initialize(network, Seed);
         var x = Features<T>(train, pre);
         var vx = validation is null ? null : Features<T>(validation, pre);
-        var options = Training.ShiftPixels > 0 ? ImageShift.ForImages(Training, train) : Training;
+        var options = Training.AugmentsImages ? ImageShift.ForImages(Training, train) : Training;
         var trainer = new Trainer<T>(network, options) { EpochEnded = EpochEnded };
         Result = trainer.Fit(x, train.Labels, vx, validation?.Labels);
         History = Result.History;
