@@ -171,11 +171,15 @@ public sealed class ElasticDistortion<T> where T : unmanaged, IFloatingPointIeee
         public readonly T[] Padded = new T[(height + 1) * (width + 1)];
     }
 
-    /// <summary>The rows of a batch in contiguous ranges, one per thread, each image with its own draws.</summary>
+    /// <summary>
+    /// The rows of a batch in small contiguous pieces, claimed by the threads as they come (so a thread the OS holds back
+    /// on a busy machine takes fewer), each image with its own draws and a free scratch of the owner's.
+    /// </summary>
     private sealed class BatchJob(ElasticDistortion<T> owner) : IParallelJob
     {
-        /// <summary>Batches smaller than this stay on the calling thread (waking a worker costs more than an image).</summary>
-        private const int MinParallelRows = 4;
+        /// <summary>Images per piece: enough to make claiming a piece cheap next to distorting it.</summary>
+        private const int PieceRows = 8;
+        private readonly int[] inUse = new int[owner.scratch.Length];
         private Matrix<T>? batch;
 
         public void Distort(Matrix<T> rows)
@@ -183,8 +187,9 @@ public sealed class ElasticDistortion<T> where T : unmanaged, IFloatingPointIeee
             batch = rows;
             try
             {
-                int threads = Math.Min(Math.Min(Parallelism.MaxThreads, WorkerPool.Shared.Capacity), rows.Rows);
-                if (threads < 2 || rows.Rows < MinParallelRows || !WorkerPool.Shared.TryRun(this, threads, threads - 1)) Run(0, 1);
+                int threads = Math.Min(Parallelism.MaxThreads, WorkerPool.Shared.Capacity);
+                int pieces = (rows.Rows + PieceRows - 1) / PieceRows;
+                if (threads < 2 || !WorkerPool.Shared.TryRun(this, pieces, threads - 1)) Run(0, 1);
             }
             finally { batch = null; }
         }
@@ -194,8 +199,15 @@ public sealed class ElasticDistortion<T> where T : unmanaged, IFloatingPointIeee
             var x = batch!;
             int per = owner.DrawsPerImage;
             int start = (int)((long)part * x.Rows / parts), end = (int)((long)(part + 1) * x.Rows / parts);
-            for (int i = start; i < end; i++)
-                owner.Distort(x.Row(i), x.Row(i), owner.draws.AsSpan(i * per, per), owner.scratch[part]);
+            // At most one piece per thread runs at a time, and there is a scratch per thread of the pool.
+            int slot = 0;
+            while (Interlocked.CompareExchange(ref inUse[slot], 1, 0) != 0) slot = (slot + 1) % inUse.Length;
+            try
+            {
+                for (int i = start; i < end; i++)
+                    owner.Distort(x.Row(i), x.Row(i), owner.draws.AsSpan(i * per, per), owner.scratch[slot]);
+            }
+            finally { Volatile.Write(ref inUse[slot], 0); }
         }
     }
 }
@@ -203,7 +215,7 @@ public sealed class ElasticDistortion<T> where T : unmanaged, IFloatingPointIeee
 /// <summary>The settings of <see cref="ElasticDistortion{T}"/>: defaults, checks and the command line's form.</summary>
 public static class ElasticDistortion
 {
-    /// <summary>σ and α when only "elastic" is asked for: Simard et al. found σ ≈ 4–6 and α ≈ 34–38 best on MNIST.</summary>
+    /// <summary>σ and α when only "elastic" is asked for: the middle of the range used on MNIST (σ ≈ 4–6, α ≈ 34–38).</summary>
     public const double DefaultSigma = 5, DefaultAlpha = 36;
     /// <summary>The affine jitter's defaults: rotations up to ±7.5° and sizes within ±7.5 %.</summary>
     public const double DefaultRotation = 7.5, DefaultScale = 0.075;
