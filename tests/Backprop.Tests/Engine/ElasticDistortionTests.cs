@@ -177,6 +177,47 @@ public class ElasticDistortionSettingsTests
     }
 
     [Fact]
+    public void Banded_products_equal_the_in_order_fused_sums_at_every_register_width()
+    {
+        var source = new Random(4);
+        foreach (var (rows, inner, columns, leftBand, rightBand) in new[] { (28, 28, 28, int.MaxValue, 20), (28, 28, 28, 4, int.MaxValue), (7, 5, 40, int.MaxValue, 2), (13, 13, 9, 3, int.MaxValue), (3, 9, 3, 1, 1), (1, 1, 1, 0, 0) })
+        {
+            int stride = (columns + 15) / 16 * 16;
+            var left = Enumerable.Range(0, rows * inner).Select(_ => (float)(source.NextDouble() * 2 - 1)).ToArray();
+            var right = new float[inner * stride];
+            for (int k = 0; k < inner; k++)
+                for (int c = 0; c < columns; c++) right[k * stride + c] = (float)(source.NextDouble() * 2 - 1);
+            var expected = new float[rows * stride];
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < stride; c++)
+                {
+                    float sum = 0;
+                    for (int k = 0; k < inner; k++)
+                        if (Math.Abs(r - k) <= leftBand && Math.Abs(k - c) <= rightBand) sum = MathF.FusedMultiplyAdd(left[r * inner + k], right[k * stride + c], sum);
+                    expected[r * stride + c] = sum;
+                }
+            // Zero the factors outside their bands, as the smoothing matrices are.
+            for (int r = 0; r < rows; r++)
+                for (int k = 0; k < inner; k++) if (Math.Abs(r - k) > leftBand) left[r * inner + k] = 0;
+            for (int k = 0; k < inner; k++)
+                for (int c = 0; c < stride; c++) if (Math.Abs(k - c) > rightBand) right[k * stride + c] = 0;
+            int saved = ManagedGemm.VectorBits;
+            try
+            {
+                foreach (int bits in new[] { 512, 256, 128 }.Where(b => b <= ManagedGemm.DefaultVectorBits))
+                {
+                    ManagedGemm.VectorBits = bits;
+                    var output = new float[rows * stride];
+                    BandedProduct.Multiply<float>(left, right, output, rows, inner, stride, leftBand, rightBand);
+                    Assert.Equal(expected, output);
+                }
+            }
+            finally { ManagedGemm.VectorBits = saved; }
+        }
+        Assert.Throws<ArgumentException>(() => BandedProduct.Multiply<float>(new float[4], new float[4], new float[4], 2, 2, 2, 1, 1));
+    }
+
+    [Fact]
     public void The_float32_vector_resampling_equals_the_scalar_one()
     {
         var source = new Random(9);

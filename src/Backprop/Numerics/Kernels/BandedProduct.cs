@@ -13,17 +13,17 @@ internal static class BandedProduct
 {
     /// <summary>
     /// output[r, c] = Σ_k left[r, k]·right[k, c] for r &lt; <paramref name="rows"/> and c &lt; <paramref name="stride"/>
-    /// (a multiple of <c>Vector&lt;T&gt;.Count</c>): left is [rows, inner], right [inner, stride], output [rows, stride].
+    /// (a multiple of <see cref="Lanes{T}"/>): left is [rows, inner], right [inner, stride], output [rows, stride].
     /// The sum skips the k where left[r, k] is known to be 0 (|r − k| &gt; <paramref name="leftBand"/>) or right[k, c] is
     /// (|k − c| &gt; <paramref name="rightBand"/>); pass a band ≥ inner for a dense factor. Each element's sum runs over
-    /// k in increasing order, whatever else is computed.
+    /// k in increasing order, one fused multiply-add per term, whatever the register width.
     /// </summary>
     public static void Multiply<T>(ReadOnlySpan<T> left, ReadOnlySpan<T> right, Span<T> output, int rows, int inner, int stride, int leftBand, int rightBand)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (stride % Lanes<T>() != 0 || left.Length < rows * inner || right.Length < inner * stride || output.Length < rows * stride)
             throw new ArgumentException($"A banded product of [{rows}, {inner}]·[{inner}, {stride}] needs a stride that is a multiple of {Lanes<T>()} and room for every matrix.");
-        leftBand = Math.Min(leftBand, inner);
+        leftBand = Math.Min(leftBand, rows + inner);   // no |r − k| reaches these: larger bands are dense
         rightBand = Math.Min(rightBand, inner + stride);
         switch (ManagedGemm.VectorBits)
         {
