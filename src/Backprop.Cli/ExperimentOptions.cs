@@ -33,6 +33,8 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
     public Option<double?> InputDropout { get; } = new("--input-dropout") { Description = "Dropout rate on the input features during training, in [0, 1)" };
     public Option<int?> Shift { get; } = new("--shift") { Description = "Augment image data: each training sample moved by a random translation of up to N pixels per direction" };
     public Option<string?> TrainAccuracy { get; } = new("--train-accuracy") { Description = "The training accuracy after every epoch: all (every training row, the default), off, or N (a fixed sample of N rows; a long run's epochs then skip most of a forward pass over the training set)" };
+    public Option<string?> Augment { get; } = new("--augment") { Description = string.Create(CultureInfo.InvariantCulture,
+        $"Augment image data: elastic[:SIGMA,ALPHA[,DEGREES,SCALE]] distorts each training sample (Simard et al. 2003): displacements smoothed by a Gaussian of σ pixels and scaled by α (default {ElasticDistortion.DefaultSigma},{ElasticDistortion.DefaultAlpha}), a rotation up to ±DEGREES ({ElasticDistortion.DefaultRotation}) and a size within 1 ± SCALE ({ElasticDistortion.DefaultScale}); none turns it off") };
     public Option<string?> Average { get; } = new("--average") { Description = "Weight averaging: none, ema[:DECAY] (per step, default 0.999) or swa[:FROM_EPOCH] (default: the last quarter); the average is evaluated and saved" };
     public Option<double?> DecayFactor { get; } = new("--decay-factor") { Description = "Step schedule: learning-rate factor per period" };
     public Option<int?> DecayEvery { get; } = new("--decay-every") { Description = "Step schedule: period in epochs" };
@@ -52,9 +54,9 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
 
     public IEnumerable<Option> All => single
         ? [Preset, Data, Layers, Activation, Output, Loss, Optimizer, Epochs, Batch, Lr, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum, Lambda,
-           Dropout, InputDropout, Shift, Average, TrainAccuracy, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
+           Dropout, InputDropout, Shift, Augment, Average, TrainAccuracy, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads]
         : [Preset, Data, Activation, Output, Loss, Optimizer, Epochs, Batch, Schedule, DecayFactor, DecayEvery, PowerT, MinLr, Momentum,
-           Dropout, InputDropout, Shift, Average, TrainAccuracy, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
+           Dropout, InputDropout, Shift, Augment, Average, TrainAccuracy, NoShuffle, Stall, Patience, Seed, Init, Scaling, Valid, Test, Precision, Threads];
 
     private T? Get<T>(ParseResult parse, Option<T?> option) where T : struct => single || All.Contains(option) ? parse.GetValue(option) : null;
 
@@ -125,6 +127,12 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
             var n when int.TryParse(n, NumberStyles.None, c, out int rows) && rows > 0 => (true, rows),
             var n => throw new UsageException($"--train-accuracy '{n}': expected all, off or a number of rows (a positive whole number)."),
         };
+        (double Sigma, double Alpha, double Rotation, double Scale)? elastic = null;
+        if (parse.GetValue(Augment) is { } augment)
+        {
+            try { elastic = ElasticDistortion.Parse(augment); }
+            catch (ArgumentException e) { throw new UsageException($"--augment: {e.Message}"); }
+        }
         (AveragingKind Kind, double Decay, int From)? averaging = null;
         if (parse.GetValue(Average) is { } average)
         {
@@ -189,6 +197,10 @@ internal sealed class ExperimentOptions(bool forSweep = false, string defaultPre
                     ShiftPixels = parse.GetValue(Shift) ?? t.ShiftPixels,
                     TrackTrainAccuracy = trainAccuracy?.Track ?? t.TrackTrainAccuracy,
                     TrainAccuracyRows = trainAccuracy?.Rows ?? t.TrainAccuracyRows,
+                    ElasticSigma = elastic?.Sigma ?? t.ElasticSigma,
+                    ElasticAlpha = elastic?.Alpha ?? t.ElasticAlpha,
+                    ElasticRotation = elastic?.Rotation ?? t.ElasticRotation,
+                    ElasticScale = elastic?.Scale ?? t.ElasticScale,
                     Averaging = averaging?.Kind ?? t.Averaging,
                     AveragingDecay = averaging?.Decay ?? t.AveragingDecay,
                     AverageFromEpoch = averaging?.From ?? t.AverageFromEpoch,

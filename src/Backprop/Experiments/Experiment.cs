@@ -217,7 +217,7 @@ public static class Experiment
         Dataset? test = split.TestFile is { } tf ? Matching(DataSource.Load(tf).Train, train, "test")
             : split.UseBuiltinTest ? source.Test : null;
 
-        if (p.Training.ShiftPixels > 0) p = p with { Training = ImageShift.ForImages(p.Training, train) };
+        if (p.Training.AugmentsImages) p = p with { Training = ImageShift.ForImages(p.Training, train) };
         var scaling = Scalings.Resolve(p.ScalingFor(p.Data), source.Train);   // auto: chosen from the data as loaded
         var classifier = Classifier(p, scaling);
         var spec = classifier.CreateSpec(train);

@@ -107,7 +107,7 @@ public sealed class MlpClassifier
         var network = new Network<T>(spec);
         var random = InitialGenerator?.Invoke() ?? new NumPyRandom((uint)Seed);
         InitializerFor(spec).Initialize(network, random);
-        var options = Training.ShiftPixels > 0 ? ImageShift.ForImages(Training, train) : Training;
+        var options = Training.AugmentsImages ? ImageShift.ForImages(Training, train) : Training;
         var x = train.FeaturesAs<T>();
         Result = OneVsAll
             ? Backprop.Training.OneVsAll.Fit(network, x, train.Labels, options, (_, e) => epochEnded?.Invoke(e) ?? true, cancellation)

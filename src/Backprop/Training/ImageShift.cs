@@ -40,7 +40,8 @@ public static class ImageShift
 
     /// <summary>
     /// <paramref name="options"/> with <see cref="TrainingOptions.ImageSize"/> taken from the data's image shape (when not
-    /// set). Pixels move in their storage order: a column-major image is handled as its row-major transpose.
+    /// set), for the image augmentations (shifts, elastic distortion). Pixels move in their storage order: a column-major
+    /// image is handled as its row-major transpose (both augmentations' draws are symmetric under transposition).
     /// </summary>
     /// <exception cref="ArgumentException">The data are not single-channel images.</exception>
     public static TrainingOptions ForImages(TrainingOptions options, Dataset train)
@@ -48,10 +49,19 @@ public static class ImageShift
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(train);
         if (options.ImageSize is not null) return options;
-        var image = train.Image ?? throw new ArgumentException($"Shift augmentation needs image data; '{train.Name}' has no image shape.");
-        if (image.Channels != 1) throw new ArgumentException($"Shift augmentation handles single-channel images; '{train.Name}' has {image.Channels} channels.");
+        string what = AugmentationName(options);
+        var image = train.Image ?? throw new ArgumentException($"{what} needs image data; '{train.Name}' has no image shape.");
+        if (image.Channels != 1) throw new ArgumentException($"{what} handles single-channel images; '{train.Name}' has {image.Channels} channels.");
         return options with { ImageSize = image.ColumnMajor ? (image.Width, image.Height) : (image.Height, image.Width) };
     }
+
+    /// <summary>"Shift augmentation", "Elastic distortion" or both, for messages about the image augmentations <paramref name="options"/> ask for.</summary>
+    internal static string AugmentationName(TrainingOptions options) => (options.ShiftPixels > 0, options.ElasticAlpha > 0) switch
+    {
+        (true, true) => "Shift augmentation with elastic distortion",
+        (false, true) => "Elastic distortion",
+        _ => "Shift augmentation",
+    };
 
     /// <summary>
     /// Copies the rows <paramref name="order"/>[start..start + batch.Rows) of <paramref name="x"/> [n, height·width]

@@ -24,7 +24,8 @@ public sealed record TrainingResult(TrainingHistory History, int Epochs, double 
 /// with them (or with the best epoch's average under early stopping); the optimizer itself continues from
 /// its own iterate. Dropout masks are drawn per batch from NumPy's generator seeded with
 /// <see cref="TrainingOptions.Seed"/> + 1, shift augmentation's translations from one seeded with
-/// <see cref="TrainingOptions.Seed"/> + 2 (shuffling uses <see cref="TrainingOptions.Seed"/>).</para>
+/// <see cref="TrainingOptions.Seed"/> + 2, elastic distortions from one seeded with <see cref="TrainingOptions.Seed"/> + 3
+/// (shuffling uses <see cref="TrainingOptions.Seed"/>). With both augmentations a sample is shifted, then distorted.</para>
 /// </summary>
 public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -121,24 +122,31 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             int averageFrom = o.AveragingStart;
             var schedule = LearningRateSchedule.For(o);   // every schedule with the same stall rule (StopWhenStalled)
             var random = trainer.Random ?? new NumPyRandom((uint)o.Seed);
-            NumPyRandom? shiftRandom = null;
-            if (o.ShiftPixels > 0)
+            NumPyRandom? shiftRandom = null, elasticRandom = null;
+            ElasticDistortion<T>? elastic = null;
+            if (o.AugmentsImages)
             {
-                var (h, w) = o.ImageSize ?? throw new ArgumentException("Shift augmentation needs the image size (rows and pixels per row) of the samples: set TrainingOptions.ImageSize.");
-                if (h * w != x.Cols) throw new ArgumentException($"Shift augmentation: images of {h}x{w} pixels need {h * w} features; the data has {x.Cols}.");
-                if (fullBatch) throw new ArgumentException("Shift augmentation needs mini-batches (set a batch size below the training set size).");
-                shiftRandom = new NumPyRandom((uint)o.Seed + 2);
+                string what = ImageShift.AugmentationName(o);
+                var (h, w) = o.ImageSize ?? throw new ArgumentException($"{what} needs the image size (rows and pixels per row) of the samples: set TrainingOptions.ImageSize.");
+                if (h * w != x.Cols) throw new ArgumentException($"{what}: images of {h}x{w} pixels need {h * w} features; the data has {x.Cols}.");
+                if (fullBatch) throw new ArgumentException($"{what} needs mini-batches (set a batch size below the training set size).");
+                if (o.ShiftPixels > 0) shiftRandom = new NumPyRandom((uint)o.Seed + 2);
+                if (o.ElasticAlpha > 0)
+                {
+                    elastic = new ElasticDistortion<T>(h, w, o.ElasticSigma, o.ElasticAlpha, o.ElasticRotation, o.ElasticScale);
+                    elasticRandom = new NumPyRandom((uint)o.Seed + 3);
+                }
             }
             var order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
-            Matrix<T>? bx = null; // copied (shifted, or thinned by dropout) samples of a batch, when they cannot be read in place
+            Matrix<T>? bx = null; // copied (augmented, or thinned by dropout) samples of a batch, when they cannot be read in place
             var by = fullBatch ? Targets : new Matrix<T>(batch, net.Spec.Outputs);
             var lastGood = (T[])net.Parameters.Clone();
             long samplesSeen = 0;
             int firstEpoch = 1;
             if (trainer.ResumeFrom is { } resume)
             {
-                Restore(resume, optimizer, order, random, dropout?.Random, shiftRandom, schedule);
+                Restore(resume, optimizer, order, random, dropout?.Random, shiftRandom, elasticRandom, schedule);
                 samplesSeen = resume.SamplesSeen;
                 net.Parameters.CopyTo(lastGood, 0);
                 firstEpoch = resume.Epoch + 1;
@@ -168,7 +176,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                     {
                         var yb = count == batch ? by : by.RowSlice(0, count);
                         Networks.Targets.Gather(labels, order, start, yb);
-                        if (dropout is null && shiftRandom is null)
+                        if (dropout is null && !o.AugmentsImages)
                         {
                             // The first layer reads the batch's rows where they are (no copy of the samples).
                             cost = net.CostAndGradient(new RowSelection<T>(x, order, start, count), yb, o.Lambda);
@@ -180,6 +188,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                             if (shiftRandom is not null)
                                 ImageShift.CopyShifted(x, order, start, xb, o.ImageSize!.Value.Height, o.ImageSize.Value.Width, o.ShiftPixels, shiftRandom);
                             else new RowSelection<T>(x, order, start, count).CopyTo(xb);
+                            elastic?.DistortRows(xb, elasticRandom!);
                             dropout?.Draw(count);
                             cost = net.CostAndGradient(xb, yb, o.Lambda, dropout);
                         }
@@ -215,7 +224,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 net.Parameters.CopyTo(lastGood, 0);
                 if (!EndEpoch(epoch, epochCost, rate, out var reason)) { stop = reason; break; }
                 if (schedule.ShouldStop) { stop = schedule.StopReason!; break; }
-                trainer.CheckpointReady?.Invoke(Capture(epoch, samplesSeen, optimizer, order, random, dropout?.Random, shiftRandom, schedule));
+                trainer.CheckpointReady?.Invoke(Capture(epoch, samplesSeen, optimizer, order, random, dropout?.Random, shiftRandom, elasticRandom, schedule));
                 if (trainer.Cancellation.IsCancellationRequested) { stop = $"cancelled after epoch {epoch}"; break; }
             }
             return Finish(stop);
@@ -313,7 +322,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         /// <summary>The whole state after <paramref name="epoch"/> (see <see cref="TrainingCheckpoint"/>).</summary>
         private TrainingCheckpoint Capture(int epoch, long samplesSeen, IStepOptimizer<T> optimizer, int[] order, NumPyRandom random,
-            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, LearningRateSchedule schedule)
+            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, NumPyRandom? elasticRandom, LearningRateSchedule schedule)
         {
             long steps = 0;
             var s = schedule.State;
@@ -337,6 +346,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 Shuffle = random.GetState(),
                 Dropout = dropoutRandom?.GetState(),
                 Shift = shiftRandom?.GetState(),
+                Elastic = elasticRandom?.GetState(),
                 Average = average is null ? null : ToDouble(average.Average),
                 AverageCount = average?.Count ?? 0,
                 ScheduleRate = s.Rate,
@@ -353,7 +363,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         /// <summary>Puts the run back into <paramref name="c"/>'s state (the inverse of <see cref="Capture"/>).</summary>
         private void Restore(TrainingCheckpoint c, IStepOptimizer<T> optimizer, int[] order, NumPyRandom random,
-            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, LearningRateSchedule schedule)
+            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, NumPyRandom? elasticRandom, LearningRateSchedule schedule)
         {
             string precision = typeof(T) == typeof(float) ? "float32" : "float64";
             if (c.Precision != precision) throw new ArgumentException($"The checkpoint is of a {c.Precision} run; this one is {precision}.");
@@ -361,8 +371,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (c.Parameters.Length != net.ParameterCount) throw new ArgumentException($"The checkpoint holds {c.Parameters.Length} parameters; the network {net.Spec} has {net.ParameterCount}.");
             if (c.Order.Length != order.Length) throw new ArgumentException($"The checkpoint's run had {c.Order.Length} training samples; this one has {order.Length}.");
             if (c.Epoch > o.Epochs) throw new ArgumentException($"The checkpoint is after epoch {c.Epoch}, beyond the run's {o.Epochs} epochs.");
-            if ((c.Dropout is null) != (dropoutRandom is null) || (c.Shift is null) != (shiftRandom is null) || (c.Average is null) != (average is null))
-                throw new ArgumentException("The checkpoint's run used dropout, shifts or averaging differently from this one.");
+            if ((c.Dropout is null) != (dropoutRandom is null) || (c.Shift is null) != (shiftRandom is null) || (c.Elastic is null) != (elasticRandom is null)
+                || (c.Average is null) != (average is null))
+                throw new ArgumentException("The checkpoint's run used dropout, shifts, elastic distortion or averaging differently from this one.");
             FromDouble(c.Parameters, net.Parameters);
             var buffers = c.OptimizerState.Select(b => { var t = new T[b.Length]; FromDouble(b, t); return t; }).ToArray();
             switch (optimizer)
@@ -374,6 +385,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             random.SetState(c.Shuffle);
             if (c.Dropout is not null) dropoutRandom!.SetState(c.Dropout);
             if (c.Shift is not null) shiftRandom!.SetState(c.Shift);
+            if (c.Elastic is not null) elasticRandom!.SetState(c.Elastic);
             if (c.Average is not null)
             {
                 var a = new T[c.Average.Length];

@@ -8,7 +8,7 @@ namespace Backprop.Training;
 /// <summary>
 /// A mini-batch training run after a whole epoch: everything <see cref="Trainer{T}"/> needs to continue as if it had
 /// never stopped — the parameters, the optimizer's state, the mini-batch order and every generator's state (shuffle,
-/// dropout, shifts), the weight average, the learning-rate schedule, early stopping's best epoch and the history.
+/// dropout, shifts, elastic distortion), the weight average, the learning-rate schedule, early stopping's best epoch and the history.
 /// A run resumed from it (<see cref="Trainer{T}.ResumeFrom"/>) ends with the same parameters, bit for bit, as the
 /// run that was never interrupted. Vectors are stored as double; a float32 run's values convert back exactly.
 /// </summary>
@@ -34,6 +34,8 @@ public sealed class TrainingCheckpoint
     public required NumPyRandomState Shuffle { get; init; }
     public NumPyRandomState? Dropout { get; init; }
     public NumPyRandomState? Shift { get; init; }
+    /// <summary>The elastic distortion's generator; null without it (and in checkpoints written before it existed).</summary>
+    public NumPyRandomState? Elastic { get; init; }
     /// <summary>The running average of the parameters (EMA/SWA) and its update count; null without averaging.</summary>
     public double[]? Average { get; init; }
     public long AverageCount { get; init; }
@@ -68,6 +70,7 @@ public sealed class TrainingCheckpoint
         ["shuffle_random"] = RandomJson(Shuffle),
         ["dropout_random"] = Dropout is null ? null : RandomJson(Dropout),
         ["shift_random"] = Shift is null ? null : RandomJson(Shift),
+        ["elastic_random"] = Elastic is null ? null : RandomJson(Elastic),
         ["average"] = Average is null ? null : Pack(Average),
         ["average_count"] = AverageCount,
         ["schedule_rate"] = ScheduleRate,
@@ -109,6 +112,7 @@ public sealed class TrainingCheckpoint
             Shuffle = RandomFrom(o["shuffle_random"], "shuffle_random") ?? throw Missing("shuffle_random"),
             Dropout = RandomFrom(o["dropout_random"], "dropout_random"),
             Shift = RandomFrom(o["shift_random"], "shift_random"),
+            Elastic = RandomFrom(o["elastic_random"], "elastic_random"),
             Average = Vector("average"),
             AverageCount = Get<long>(o, "average_count"),
             ScheduleRate = o["schedule_rate"]?.GetValue<double>(),

@@ -93,9 +93,21 @@ public sealed record TrainingOptions
     /// <summary>Augmentation for image data: each training sample of each mini-batch moved by a random whole-pixel
     /// translation (dy, dx) in [−s, s]², edge pixels repeated (see <see cref="ImageShift"/>); 0 = none.</summary>
     public int ShiftPixels { get; init; }
-    /// <summary>How a sample's features form an image (rows, pixels per row, stored row by row); needed by <see cref="ShiftPixels"/>.
+    /// <summary>Augmentation for image data: each training sample of each mini-batch elastically distorted (see
+    /// <see cref="ElasticDistortion{T}"/>) with displacement fields of this scale α in pixels; 0 = none.</summary>
+    public double ElasticAlpha { get; init; }
+    /// <summary>σ (pixels) of the Gaussian that smooths the elastic distortion's displacement fields.</summary>
+    public double ElasticSigma { get; init; } = ElasticDistortion.DefaultSigma;
+    /// <summary>The elastic distortion's random rotation: up to this many degrees either way (0 = none).</summary>
+    public double ElasticRotation { get; init; } = ElasticDistortion.DefaultRotation;
+    /// <summary>The elastic distortion's random scaling: a factor within 1 ± this (0 = none).</summary>
+    public double ElasticScale { get; init; } = ElasticDistortion.DefaultScale;
+    /// <summary>How a sample's features form an image (rows, pixels per row, stored row by row); needed by <see cref="ShiftPixels"/> and <see cref="ElasticAlpha"/>.
     /// <see cref="Models.MlpClassifier"/> sets it from the data set.</summary>
     public (int Height, int Width)? ImageSize { get; init; }
+    /// <summary>Whether the training samples are augmented as images (shifts or elastic distortion).</summary>
+    public bool AugmentsImages => ShiftPixels > 0 || ElasticAlpha > 0;
+
     /// <summary>First epoch whose steps enter the average; 0 = automatic (EMA: 1; SWA: the last quarter of the epochs).</summary>
     public int AverageFromEpoch { get; init; }
 
@@ -119,9 +131,11 @@ public sealed record TrainingOptions
         if (!(AveragingDecay >= 0 && AveragingDecay < 1)) throw new ArgumentOutOfRangeException(nameof(AveragingDecay), $"The EMA decay must be in [0, 1), got {AveragingDecay}.");
         if (AverageFromEpoch < 0 || AverageFromEpoch > Epochs) throw new ArgumentOutOfRangeException(nameof(AverageFromEpoch), $"Averaging must start in epoch 1..{Epochs} (0 = automatic), got {AverageFromEpoch}.");
         if (ShiftPixels < 0) throw new ArgumentOutOfRangeException(nameof(ShiftPixels), $"The shift augmentation must be ≥ 0 pixels, got {ShiftPixels}.");
+        if (ElasticDistortion.Problem(ElasticSigma, ElasticAlpha, ElasticRotation, ElasticScale) is { } elastic)
+            throw new ArgumentOutOfRangeException(new[] { nameof(ElasticSigma), nameof(ElasticAlpha), nameof(ElasticRotation), nameof(ElasticScale) }[elastic.Setting], elastic.Message);
         if (ImageSize is { } size && (size.Height < 1 || size.Width < 1)) throw new ArgumentOutOfRangeException(nameof(ImageSize), $"An image needs at least 1x1 pixels, got {size.Height}x{size.Width}.");
-        if (IsFullBatchMinimizer && (Dropout > 0 || InputDropout > 0 || Averaging != AveragingKind.None || ShiftPixels > 0))
-            throw new ArgumentException($"Dropout, shift augmentation and weight averaging need a mini-batch optimizer (sgd, momentum, nesterov, adam, gd); {OptimizerName(Optimizer)} minimizes a fixed full-batch cost.");
+        if (IsFullBatchMinimizer && (Dropout > 0 || InputDropout > 0 || Averaging != AveragingKind.None || AugmentsImages))
+            throw new ArgumentException($"Dropout, shift augmentation, elastic distortion and weight averaging need a mini-batch optimizer (sgd, momentum, nesterov, adam, gd); {OptimizerName(Optimizer)} minimizes a fixed full-batch cost.");
     }
 
     /// <summary>"none", "ema", "ema:DECAY", "swa" or "swa:FROM_EPOCH" → the averaging fields of an options record.</summary>
@@ -204,7 +218,7 @@ public sealed record TrainingOptions
     /// "cosine to 0", "invscaling power 0.5", "adaptive"; "none (line search)" for L-BFGS, CG and TNC.</summary>
     public string ScheduleText() => IsFullBatchMinimizer ? "none (line search)" : LearningRateSchedule.For(this).ToString();
 
-    /// <summary>e.g. "adam epochs=12 batch=100 lr=0.001 lambda=0", followed by the schedule, dropout and averaging when used.</summary>
+    /// <summary>e.g. "adam epochs=12 batch=100 lr=0.001 lambda=0", followed by the schedule, dropout, augmentation and averaging when used.</summary>
     public override string ToString()
     {
         var c = CultureInfo.InvariantCulture;
@@ -223,6 +237,7 @@ public sealed record TrainingOptions
         if (Dropout > 0) text += string.Create(c, $" dropout={Dropout}");
         if (InputDropout > 0) text += string.Create(c, $" input-dropout={InputDropout}");
         if (ShiftPixels > 0) text += string.Create(c, $" shift={ShiftPixels}");
+        if (ElasticAlpha > 0) text += " augment=" + ElasticDistortion.Format(ElasticSigma, ElasticAlpha, ElasticRotation, ElasticScale);
         if (Averaging == AveragingKind.Ema) text += string.Create(c, $" average=ema:{AveragingDecay}{(AverageFromEpoch > 1 ? $" from epoch {AverageFromEpoch}" : "")}");
         if (Averaging == AveragingKind.Swa) text += string.Create(c, $" average=swa:{AveragingStart}");
         if (!TrackTrainAccuracy) text += " train-accuracy=off";

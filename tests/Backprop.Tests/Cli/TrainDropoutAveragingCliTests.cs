@@ -2,7 +2,7 @@ using Backprop.Models;
 
 namespace Backprop.Tests.Cli;
 
-/// <summary><c>backprop train --dropout / --input-dropout / --shift / --schedule cosine / --min-lr / --average</c>.</summary>
+/// <summary><c>backprop train --dropout / --input-dropout / --shift / --augment / --schedule cosine / --min-lr / --average</c>.</summary>
 public class TrainDropoutAveragingCliTests
 {
     [Fact]
@@ -40,6 +40,10 @@ public class TrainDropoutAveragingCliTests
     [InlineData("--schedule", "linear")]
     [InlineData("--min-lr", "0.5")]
     [InlineData("--shift", "-1")]
+    [InlineData("--augment", "warp")]
+    [InlineData("--augment", "elastic:5")]
+    [InlineData("--augment", "elastic:0,36")]
+    [InlineData("--augment", "elastic:5,36,7.5,1")]
     public void BadOptionsGiveOneLineAndExitCode2(string option, string value)
     {
         var r = CliHarness.Run("train", "--data", "digits", "--epochs", "3", option, value);
@@ -67,6 +71,38 @@ public class TrainDropoutAveragingCliTests
         var r = CliHarness.Run("train", "--data", "flower", "--shift", "1");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("Shift augmentation needs image data", r.Stderr);
+    }
+
+    [Fact]
+    public void ElasticDistortionAugmentsImageDataAndIsRecordedInTheModel()
+    {
+        using var dir = new TempDir();
+        var model = dir.File("m.json");
+        var r = CliHarness.Run("train", "--data", "digits", "--layers", "64,32,10", "--epochs", "3", "--lr", "0.005", "--augment", "elastic:1,2",
+            "--out", model, "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("augment=elastic:1,2,7.5,0.075", r.Stderr);
+        Assert.Contains("augment=elastic:1,2,7.5,0.075", r.Json().GetProperty("training").GetString());
+        var history = r.Json().GetProperty("history");
+        Assert.True(history[2].GetProperty("cost").GetDouble() < history[0].GetProperty("cost").GetDouble());
+        Assert.Contains("augment=elastic:1,2,7.5,0.075", Model.Load(model).Metadata["training"]);
+
+        var none = CliHarness.Run("train", "--data", "digits", "--layers", "64,32,10", "--epochs", "1", "--augment", "none", "--json");
+        Assert.True(none.ExitCode == 0, none.Stderr);
+        Assert.DoesNotContain("augment=", none.Stderr);
+    }
+
+    [Fact]
+    public void ElasticDistortionOnNonImageDataOrWithAFullBatchMinimizerIsAUsageError()
+    {
+        var r = CliHarness.Run("train", "--data", "flower", "--augment", "elastic");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.Contains("Elastic distortion needs image data", r.Stderr);
+        r = CliHarness.Run("train", "--data", "digits", "--optimizer", "lbfgs", "--augment", "elastic");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("elastic distortion", r.Stderr);
+        Assert.Contains("mini-batch", r.Stderr);
     }
 
     [Fact]

@@ -106,4 +106,34 @@ public class NumPyRandomTests
         Assert.Throws<ArgumentOutOfRangeException>(() => r.Choice(3, 4, replace: false));
         Assert.Equal(4, r.RandInt(4, 5));
     }
+
+    [Fact]
+    public void TheVectorTwistGivesTheReferenceStream()
+    {
+        // MT19937 as mt19937ar.c writes it, one word at a time, over several regenerations of the 624-word state.
+        var mt = new uint[624];
+        mt[0] = 5489u;
+        for (int i = 1; i < 624; i++) mt[i] = unchecked(1812433253u * (mt[i - 1] ^ (mt[i - 1] >> 30)) + (uint)i);
+        var expected = new uint[5 * 624 + 17];
+        for (int n = 0; n < expected.Length; n++)
+        {
+            int k = n % 624;
+            if (k == 0)
+                for (int i = 0; i < 624; i++)
+                {
+                    uint y = (mt[i] & 0x80000000u) | (mt[(i + 1) % 624] & 0x7fffffffu);
+                    mt[i] = mt[(i + 397) % 624] ^ (y >> 1) ^ ((y & 1) * 0x9908b0dfu);
+                }
+            uint t = mt[k];
+            t ^= t >> 11;
+            t ^= (t << 7) & 0x9d2c5680u;
+            t ^= (t << 15) & 0xefc60000u;
+            expected[n] = t ^ (t >> 18);
+        }
+        var bulk = new uint[expected.Length];
+        new NumPyRandom(5489u).NextUInt32(bulk);
+        Assert.Equal(expected, bulk);
+        var one = new NumPyRandom(5489u);
+        Assert.Equal(expected, expected.Select(_ => one.NextUInt32()).ToArray());
+    }
 }

@@ -20,7 +20,8 @@ public class TrainingCheckpointTests
         return (Scaled(train), train.Labels, Scaled(valid), valid.Labels);
     });
 
-    public static TheoryData<string> Recipes => ["adam-dropout-ema-shift", "nesterov-swa-patience", "momentum-invscaling", "sgd-adaptive-stall", "gd-step", "adam-cumulative-float32"];
+    public static TheoryData<string> Recipes => ["adam-dropout-ema-shift", "nesterov-swa-patience", "momentum-invscaling", "sgd-adaptive-stall", "gd-step", "adam-cumulative-float32",
+        "momentum-shift-elastic", "adam-elastic-float32"];
 
     private static TrainingOptions Options(string recipe) => recipe switch
     {
@@ -28,6 +29,8 @@ public class TrainingCheckpointTests
         "nesterov-swa-patience" => new() { Optimizer = OptimizerKind.Nesterov, Epochs = 6, BatchSize = 50, LearningRate = 0.05, Seed = 1, Averaging = AveragingKind.Swa, EarlyStoppingPatience = 4, Schedule = ScheduleKind.Cosine },
         "momentum-invscaling" => new() { Optimizer = OptimizerKind.Momentum, Epochs = 6, BatchSize = 100, LearningRate = 0.5, Seed = 2, Schedule = ScheduleKind.InverseScaling, PowerT = 0.25 },
         "sgd-adaptive-stall" => new() { Optimizer = OptimizerKind.Sgd, Epochs = 6, BatchSize = 80, LearningRate = 0.1, Seed = 4, Schedule = ScheduleKind.Adaptive, StopWhenStalled = 1 },
+        "momentum-shift-elastic" => new() { Optimizer = OptimizerKind.Momentum, Epochs = 6, BatchSize = 64, LearningRate = 0.05, Seed = 6, ShiftPixels = 1, ElasticSigma = 1, ElasticAlpha = 2, ImageSize = (8, 8) },
+        "adam-elastic-float32" => new() { Epochs = 6, BatchSize = 50, LearningRate = 0.003, Seed = 7, ElasticSigma = 1.5, ElasticAlpha = 3, ElasticRotation = 10, ElasticScale = 0.1, ImageSize = (8, 8) },
         "gd-step" => new() { Optimizer = OptimizerKind.GradientDescent, Epochs = 6, LearningRate = 0.5, Schedule = ScheduleKind.StepDecay, DecayEvery = 2, DecayFactor = 0.5 },
         _ => new() { Epochs = 6, BatchSize = 32, LearningRate = 0.002, Seed = 5, Schedule = ScheduleKind.StepDecay, DecayEvery = 4, DecayFactor = 0.3 },
     };
@@ -47,6 +50,7 @@ public class TrainingCheckpointTests
         var saved = checkpoints[3];
         // Through the file form: JSON text and back.
         var reread = TrainingCheckpoint.FromJson((JsonObject)JsonNode.Parse(saved.ToJson().ToJsonString())!);
+        Assert.Equal(options.ElasticAlpha > 0, saved.ToJson()["elastic_random"] is not null);
         var (resumed, resumedResult, _) = Train<T>(options, reread, -1);
         Assert.Equal(whole.Parameters, resumed.Parameters);
         Assert.Equal(wholeResult.StopReason, resumedResult.StopReason);
@@ -100,6 +104,10 @@ public class TrainingCheckpointTests
         Assert.Contains("mini-batch optimizer", Assert.Throws<ArgumentException>(() => lbfgs.Fit(Matrix<double>.FromDoubles(labels.Length, 64, x), labels)).Message);
 
         var json = checkpoints[2].ToJson();
+        json.Remove("elastic_random");   // as written before elastic distortion existed
+        Assert.Null(TrainingCheckpoint.FromJson(json).Elastic);
+        var elastic = new Trainer<double>(new Network<double>(spec), options with { ElasticAlpha = 2, ImageSize = (8, 8) }) { ResumeFrom = checkpoints[1] };
+        Assert.Contains("augment=elastic", Assert.Throws<ArgumentException>(() => elastic.Fit(Matrix<double>.FromDoubles(labels.Length, 64, x), labels)).Message);
         json["parameters"] = "not base64!";
         Assert.Contains("'parameters' is not base64", Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.FromJson(json)).Message);
         json = checkpoints[2].ToJson();
