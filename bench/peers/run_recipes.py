@@ -2,7 +2,10 @@
 """Whole training runs, ours beside PyTorch's, interleaved in one session: `backprop train` (the main job) and
 `backprop train --preset best` against bench/peers/torch_recipe.py on the same recipes.
 
-    /usr/bin/python3 bench/peers/run_recipes.py [--rounds 3] [--recipes main,best] [--torch-threads 1,2] [--out FILE]
+    /usr/bin/python3 bench/peers/run_recipes.py [--rounds 3] [--recipes main,best,main-lean,best-lean] [--torch-threads 1,2] [--out FILE]
+
+A "-lean" recipe is the same run without the per-epoch pass over the training set (`--train-accuracy off` on both
+sides; the validation accuracy is still measured every epoch).
 
 Each round runs, recipe by recipe, ours and then PyTorch at every thread setting, so a ratio's two sides are
 seconds apart (the machine switches between a quiet and a busy state). The time compared is the training time each
@@ -34,8 +37,10 @@ def loadavg():
 
 def ours(recipe, out_dir):
     args = ["dotnet", CLI, "train", "--out", os.path.join(out_dir, f"{recipe}.json")]
-    if recipe == "best":
+    if recipe.startswith("best"):
         args[3:3] = ["--preset", "best"]
+    if recipe.endswith("-lean"):
+        args += ["--train-accuracy", "off"]
     t = time.perf_counter()
     out = subprocess.run(args, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT).stdout
     wall = time.perf_counter() - t
@@ -48,7 +53,9 @@ def ours(recipe, out_dir):
 
 def torch_run(recipe, threads):
     t = time.perf_counter()
-    out = subprocess.run([PY, os.path.join(HERE, "torch_recipe.py"), recipe, "--threads", str(threads)], check=True,
+    base, lean = recipe.removesuffix("-lean"), recipe.endswith("-lean")
+    out = subprocess.run([PY, os.path.join(HERE, "torch_recipe.py"), base, "--threads", str(threads),
+                          "--train-accuracy", "off" if lean else "all"], check=True,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
                          env=dict(os.environ, OPENBLAS_NUM_THREADS="2")).stdout
     r = json.loads(out)

@@ -15,7 +15,8 @@ The recipes are the presets `default` (the README's main job) and `best` (src/Ba
   moved by a random whole-pixel (dy, dx) in [−1, 1]² with the edge repeated (scipy.ndimage.shift order 0,
   mode 'nearest', as ours), and an EMA of the weights (decay 0.999, updated after every step, started from the first
   step's weights) that is evaluated and kept;
-- every epoch, like `backprop train`: the accuracy on the whole training set and on the validation set.
+- every epoch, like `backprop train`: the accuracy on the whole training set (not with --train-accuracy off) and on
+  the validation set.
 Adam is PyTorch's (ε added after the bias correction; ours is scikit-learn's form, see Adam.cs): a difference of
 the optimizer's definition, not of the protocol.
 """
@@ -84,6 +85,8 @@ def main():
     ap.add_argument("recipe", choices=["main", "best"])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--train-accuracy", choices=["all", "off"], default="all",
+                    help="off: no per-epoch pass over the training set (as backprop train --train-accuracy off)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -121,7 +124,7 @@ def main():
             cost += float(loss) * idx_b.shape[0]
         sched.step()
         evaluated = ema if ema is not None else model
-        history.append({"epoch": epoch, "cost": cost / n, "train": accuracy(evaluated, xtr, ytr),
+        history.append({"epoch": epoch, "cost": cost / n, "train": accuracy(evaluated, xtr, ytr) if a.train_accuracy == "all" else None,
                         "valid": accuracy(evaluated, xva, yva), "seconds": time.perf_counter() - t0})
     train_s = time.perf_counter() - t0
     final = ema if ema is not None else model
