@@ -2,7 +2,8 @@
 """Whole training runs, ours beside PyTorch's, interleaved in one session: `backprop train` (the main job) and
 `backprop train --preset best` against bench/peers/torch_recipe.py on the same recipes.
 
-    /usr/bin/python3 bench/peers/run_recipes.py [--rounds 3] [--recipes main,best,main-lean,best-lean] [--torch-threads 1,2] [--out FILE]
+    /usr/bin/python3 bench/peers/run_recipes.py [--rounds 3] [--recipes main,best,main-lean,best-lean] [--torch-threads 1,2]
+        [--seeds 0,1,2] [--out FILE]
 
 A "-lean" recipe is the same run without the per-epoch pass over the training set (`--train-accuracy off` on both
 sides; the validation accuracy is still measured every epoch).
@@ -35,8 +36,10 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
-def ours(recipe, out_dir):
+def ours(recipe, out_dir, seed):
     args = ["dotnet", CLI, "train", "--out", os.path.join(out_dir, f"{recipe}.json")]
+    if seed:
+        args += ["--seed", str(seed)]
     if recipe.startswith("best"):
         args[3:3] = ["--preset", "best"]
     if recipe.endswith("-lean"):
@@ -51,11 +54,11 @@ def ours(recipe, out_dir):
     return {"train_seconds": float(train.group(1)), "test_accuracy": float(test.group(1)) / 100, "wall_seconds": wall}
 
 
-def torch_run(recipe, threads):
+def torch_run(recipe, threads, seed):
     t = time.perf_counter()
     base, lean = recipe.removesuffix("-lean"), recipe.endswith("-lean")
     out = subprocess.run([PY, os.path.join(HERE, "torch_recipe.py"), base, "--threads", str(threads),
-                          "--train-accuracy", "off" if lean else "all"], check=True,
+                          "--train-accuracy", "off" if lean else "all", "--seed", str(seed)], check=True,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
                          env=dict(os.environ, OPENBLAS_NUM_THREADS="2")).stdout
     r = json.loads(out)
@@ -68,19 +71,24 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--recipes", default="main,best")
     ap.add_argument("--torch-threads", default="1,2")
+    ap.add_argument("--seeds", default="0",
+                    help="seeds of the rounds, in turn (round r runs seeds[r % len]); with several, the test accuracies "
+                         "are compared as means over the rounds, the same seeds on both sides")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
+    seeds = [int(s) for s in a.seeds.split(",")]
     recipes = a.recipes.split(",")
     threads = [int(t) for t in a.torch_threads.split(",")]
     started = datetime.datetime.now(datetime.timezone.utc)
     rounds = []
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(a.rounds):
-            row = {"round": r + 1, "load_before": loadavg()}
+            seed = seeds[r % len(seeds)]
+            row = {"round": r + 1, "seed": seed, "load_before": loadavg()}
             for recipe in recipes:
-                row[recipe] = {"ours": ours(recipe, tmp)}
+                row[recipe] = {"ours": ours(recipe, tmp, seed)}
                 for t in threads:
-                    row[recipe][f"torch{t}"] = torch_run(recipe, t)
+                    row[recipe][f"torch{t}"] = torch_run(recipe, t, seed)
                     row[recipe][f"torch{t}"].pop("history", None)
             rounds.append(row)
             print(f"round {r + 1}: " + "; ".join(
@@ -97,9 +105,16 @@ def main():
         o = [x[recipe]["ours"]["train_seconds"] for x in rounds]
         p = [x[recipe][f"torch{best_t}"]["train_seconds"] for x in rounds]
         ratios = [a_ / b_ for a_, b_ in zip(o, p)]
-        acc_o = rounds[-1][recipe]["ours"]["test_accuracy"]
-        acc_p = statistics.median(x[recipe][f"torch{best_t}"]["test_accuracy"] for x in rounds)
-        summary[recipe] = {"torch_threads": best_t, "ours": o, "torch": p, "ratios": ratios,
+        # One seed: ours is deterministic, PyTorch's median over the rounds. Several: the mean over the rounds on both sides.
+        if len(seeds) == 1:
+            acc_o = rounds[-1][recipe]["ours"]["test_accuracy"]
+            acc_p = statistics.median(x[recipe][f"torch{best_t}"]["test_accuracy"] for x in rounds)
+        else:
+            acc_o = statistics.mean(x[recipe]["ours"]["test_accuracy"] for x in rounds)
+            acc_p = statistics.mean(x[recipe][f"torch{best_t}"]["test_accuracy"] for x in rounds)
+        summary[recipe] = {"torch_threads": best_t, "seeds": [x["seed"] for x in rounds],
+                           "test_ours_per_round": [x[recipe]["ours"]["test_accuracy"] for x in rounds],
+                           "test_torch_per_round": [x[recipe][f"torch{best_t}"]["test_accuracy"] for x in rounds], "ours": o, "torch": p, "ratios": ratios,
                            "median_ratio": statistics.median(ratios), "test_ours": acc_o, "test_torch": acc_p}
         print(f"| {recipe} | {', '.join(f'{v:.2f}' for v in o)} | {', '.join(f'{v:.2f}' for v in p)} ({best_t}) | "
               f"{', '.join(f'{v:.2f}' for v in ratios)} | **{statistics.median(ratios):.2f}×** | "

@@ -42,13 +42,13 @@ def idx(path):
     return np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
-def load():
+def load(seed):
     d = os.path.join(ROOT, "data", "mnist")
     x = idx(os.path.join(d, "train-images-idx3-ubyte.gz")).reshape(-1, 784).astype(np.float32) / 255
     y = idx(os.path.join(d, "train-labels-idx1-ubyte.gz")).astype(np.int64)
     xt = idx(os.path.join(d, "t10k-images-idx3-ubyte.gz")).reshape(-1, 784).astype(np.float32) / 255
     yt = idx(os.path.join(d, "t10k-labels-idx1-ubyte.gz")).astype(np.int64)
-    xtr, xva, ytr, yva = train_test_split(x, y, test_size=5000, stratify=y, random_state=0)
+    xtr, xva, ytr, yva = train_test_split(x, y, test_size=5000, stratify=y, random_state=seed)
     return [torch.from_numpy(np.ascontiguousarray(a)) for a in (xtr, ytr, xva, yva, xt, yt)]
 
 
@@ -87,12 +87,13 @@ def main():
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--train-accuracy", choices=["all", "off"], default="all",
                     help="off: no per-epoch pass over the training set (as backprop train --train-accuracy off)")
+    ap.add_argument("--seed", type=int, default=0, help="seeds the initial weights, the shuffles and the split (as backprop train --seed)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    gen = torch.Generator().manual_seed(0)
+    torch.manual_seed(a.seed)
+    gen = torch.Generator().manual_seed(a.seed)
     t_load = time.perf_counter()
-    xtr, ytr, xva, yva, xt, yt = load()
+    xtr, ytr, xva, yva, xt, yt = load(a.seed)
     load_s = time.perf_counter() - t_load
 
     best = a.recipe == "best"
@@ -129,7 +130,7 @@ def main():
     train_s = time.perf_counter() - t0
     final = ema if ema is not None else model
     print(json.dumps({
-        "recipe": a.recipe, "threads": a.threads, "torch": torch.__version__,
+        "recipe": a.recipe, "threads": a.threads, "seed": a.seed, "torch": torch.__version__,
         "train_seconds": train_s, "load_seconds": load_s,
         "test_accuracy": accuracy(final, xt, yt), "valid_accuracy": history[-1]["valid"], "history": history,
         "blas": torch.__config__.show().count("OpenBLAS") > 0 and "OpenBLAS" or "other",
