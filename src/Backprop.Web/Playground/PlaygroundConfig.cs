@@ -3,6 +3,7 @@ using System.Text.Json;
 using Backprop.Experiments;
 using Backprop.Initialization;
 using Backprop.Layers;
+using Backprop.Models;
 using Backprop.Training;
 
 namespace Backprop.Web.Playground;
@@ -72,6 +73,25 @@ public sealed record PlaygroundConfig
         Seed = Seed,
         // The page measures accuracy itself at frame times; the per-epoch pass would only slow training down.
         TrackTrainAccuracy = false,
+    };
+
+    /// <summary>
+    /// The library's pipeline for this run (<see cref="MlpClassifier.CreateTrainer{T}"/>): the page's network with softmax
+    /// outputs, training options, initializer and seed, in float64, the points unscaled. With <see cref="WeightsAfterData"/>
+    /// the weights are drawn after the flower or spiral data from its generator, whose stream the shuffles then continue.
+    /// </summary>
+    public MlpClassifier Classifier() => new()
+    {
+        HiddenLayers = Hidden,
+        Hidden = Activation,
+        Output = Activation.Softmax,
+        Training = Training,
+        Initializer = Init,
+        Seed = Seed,
+        Precision = Precision.Float64,
+        Scaling = Scaling.None,
+        WeightsAfterData = WeightsAfterData ? Data : null,
+        SharedRandomStream = WeightsAfterData,
     };
 
     /// <summary>The page's settings of a seed preset (flower, spiral): data, network, initial weights and update rule exactly

@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
-using Backprop.Data.Builtin;
-using Backprop.Initialization;
 using Backprop.Models;
 using Backprop.Networks;
-using Backprop.Numerics;
 using Backprop.Training;
 
 namespace Backprop.Web.Playground;
@@ -15,8 +12,9 @@ namespace Backprop.Web.Playground;
 public enum RunState { Paused, Running, Waiting, Done, Diverged, Failed }
 
 /// <summary>
-/// One page's training run. The engine's <see cref="Trainer{T}"/> trains on a thread of its own (float64, the settings'
-/// optimizer, initial weights drawn as the seed notebooks draw them); after every epoch its callback decides whether to go
+/// One page's training run. The library's pipeline (<see cref="PlaygroundConfig.Classifier"/>,
+/// <see cref="MlpClassifier.CreateTrainer{T}"/>: float64, the settings' optimizer, initial weights drawn as the seed notebooks
+/// draw them) makes the network and its <see cref="Trainer{T}"/>, which trains on a thread of its own; after every epoch its callback decides whether to go
 /// on (play), hold (pause, or after a single step) or stop (cancelled, time limit), and at most
 /// <see cref="PlaygroundLimits.FramesPerSecond"/> times a second renders a frame (<see cref="PlaygroundFrames"/>) into a
 /// one-slot channel that the page's event stream reads; a slow page skips frames, the trainer never waits for it.
@@ -31,8 +29,9 @@ public sealed class PlaygroundRun
     private readonly Lock gate = new();
     private readonly Stopwatch trainingClock = new();
     private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly MlpClassifier classifier;
+    private readonly Trainer<double> trainer;
     private readonly Network<double> network;
-    private readonly NumPyRandom? sharedRandom;
     private PlaygroundFrames? renderer;
     private Thread? worker;
     private bool running, holdsSlot;
@@ -51,19 +50,11 @@ public sealed class PlaygroundRun
         Sets = sets;
         this.limits = limits;
         this.slots = slots;
-        var train = sets.Train;
-        Spec = NetworkSpec.Create([2, .. config.Hidden, train.Classes], config.Activation, Layers.Activation.Softmax);
-        network = new Network<double>(Spec);
-        // The seeds' initial weights: the flower notebook draws them from the generator that made the data, the spiral
-        // preset from a fresh RandomState(seed) (Experiment.InitialGenerator does the same for `backprop train --preset`).
-        var random = new NumPyRandom((long)config.Seed);
-        if (config.WeightsAfterData)
-        {
-            if (config.Data == "flower") PlanarData.Flower(random);
-            else PlanarData.Spiral(random);
-            sharedRandom = random;
-        }
-        (config.Init ?? Initializer.DefaultFor(Spec)).Initialize(network, random);
+        classifier = config.Classifier();
+        Spec = classifier.CreateSpec(sets.Train);
+        trainer = classifier.CreateTrainer<double>(Spec, sets.Train);
+        trainer.EpochEnded = EpochEnded;
+        network = trainer.Network;
         snapshot = (double[])network.Parameters.Clone();
         Created = Stopwatch.GetTimestamp();
     }
@@ -128,7 +119,7 @@ public sealed class PlaygroundRun
             ["source"] = "backprop playground",
             ["data"] = Sets.Description,
             ["training"] = Config.Training.ToString(),
-            ["initializer"] = (Config.Init ?? Initializer.DefaultFor(Spec)).ToString() + (Config.WeightsAfterData ? " (drawn after the data)" : ""),
+            ["initializer"] = classifier.InitializerFor(Spec).ToString() + (Config.WeightsAfterData ? " (drawn after the data)" : ""),
             ["seed"] = Config.Seed.ToString(c),
             ["epochs"] = at.ToString(c),
         };
@@ -148,7 +139,6 @@ public sealed class PlaygroundRun
             renderer = new PlaygroundFrames(network, Sets);
             Emit(RunState.Paused, force: true);
             if (!Hold(token)) return;
-            var trainer = new Trainer<double>(network, Config.Training) { Random = sharedRandom, EpochEnded = EpochEnded };
             var train = Sets.Train;
             var result = trainer.Fit(train.FeaturesAs<double>(), train.Labels);
             if (token.IsCancellationRequested) return;

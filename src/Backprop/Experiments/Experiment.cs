@@ -190,7 +190,7 @@ public static class Experiment
         BuiltinSet source;
         if (p.WeightsAfterData)
         {
-            var generated = GeneratePlanar(p.Data, new NumPyRandom((uint)p.Seed));
+            var generated = PlanarData.Generate(p.Data, new NumPyRandom((uint)p.Seed));
             source = new BuiltinSet(generated.Name, generated, null, $"{generated.Name} generated with RandomState({p.Seed}), which then draws the initial weights");
         }
         else source = DataSource.Load(p.Data);
@@ -226,8 +226,8 @@ public static class Experiment
         return new PreparedExperiment(p, source, train, valid, test, scaling, preprocessor, spec, classifier);
     }
 
-    /// <summary>The classifier whose pipeline trains <paramref name="p"/>: the preset's network, initial weights (drawn by
-    /// <see cref="InitialGenerator"/>), scaling and training options.</summary>
+    /// <summary>The classifier whose pipeline trains <paramref name="p"/>: the preset's network, initial weights (after the
+    /// planar data with <see cref="ExperimentPreset.WeightsAfterData"/>), scaling and training options.</summary>
     private static MlpClassifier Classifier(ExperimentPreset p, Scaling scaling) => new()
     {
         HiddenLayers = p.HiddenLayers,
@@ -240,24 +240,9 @@ public static class Experiment
         Precision = p.Precision,
         Scaling = scaling,
         PixelMax = p.PixelMax,
-        InitialGenerator = () => InitialGenerator(p),
+        WeightsAfterData = p.WeightsAfterData ? p.Data : null,
         SharedRandomStream = p.SharedRandomStream,
         OneVsAll = p.OneVsAll,
-    };
-
-    /// <summary>The generator positioned to draw the initial weights of <paramref name="preset"/>.</summary>
-    internal static NumPyRandom InitialGenerator(ExperimentPreset preset)
-    {
-        var random = new NumPyRandom((uint)preset.Seed);
-        if (preset.WeightsAfterData) GeneratePlanar(preset.Data, random);
-        return random;
-    }
-
-    private static Dataset GeneratePlanar(string name, NumPyRandom random) => name.Trim().ToLowerInvariant() switch
-    {
-        "flower" => Data.Builtin.PlanarData.Flower(random),
-        "spiral" => Data.Builtin.PlanarData.Spiral(random),
-        _ => throw new ArgumentException($"Only the generated sets flower and spiral can share their generator with the weights, not '{name}'."),
     };
 
     private static Dataset Matching(Dataset other, Dataset train, string role)

@@ -1,4 +1,5 @@
 using Backprop.Data;
+using Backprop.Data.Builtin;
 using Backprop.Data.Preprocessing;
 using Backprop.Initialization;
 using Backprop.Layers;
@@ -15,7 +16,8 @@ namespace Backprop.Models;
 /// <see cref="Model"/> (network + preprocessing + class names) ready to save.
 /// <para>Its pipeline is the one every training run takes (<see cref="Experiments.Experiment"/> runs presets through it):
 /// data → validation split → scaling fitted on the training split (<see cref="Scalings.Fit"/>) → network
-/// (<see cref="CreateSpec"/>) → initial weights → <see cref="Trainer{T}"/>.</para>
+/// (<see cref="CreateSpec"/>) → initial weights (<see cref="CreateNetwork{T}"/>) → <see cref="Trainer{T}"/>
+/// (<see cref="CreateTrainer{T}"/>). A caller that drives training itself (the web playground) takes the last two.</para>
 /// </summary>
 public sealed class MlpClassifier
 {
@@ -39,10 +41,14 @@ public sealed class MlpClassifier
     /// <summary>Called after each epoch; return false to stop.</summary>
     public Func<EpochRecord, bool>? EpochEnded { get; init; }
 
-    /// <summary>The generator that draws the initial weights; null: a new <c>RandomState(Seed)</c> (a preset may draw its data first).</summary>
-    internal Func<NumPyRandom>? InitialGenerator { get; init; }
-    /// <summary>The mini-batch shuffles continue the generator that drew the initial weights (one stream, as Raschka's <c>self.random</c>).</summary>
-    internal bool SharedRandomStream { get; init; }
+    /// <summary>
+    /// Null: the initial weights come from a fresh <c>RandomState(Seed)</c>. "flower" or "spiral": that generator first makes
+    /// this planar set (<see cref="PlanarData.Generate"/>), then draws the weights — a notebook that seeds once at the top.
+    /// </summary>
+    public string? WeightsAfterData { get; init; }
+    /// <summary>The mini-batch shuffles continue the generator that drew the initial weights (one stream, as Raschka's
+    /// <c>self.random</c>); false: they use <c>RandomState(Training.Seed)</c>.</summary>
+    public bool SharedRandomStream { get; init; }
     /// <summary>Train as K one-vs-all logistic regressions (<see cref="Training.OneVsAll"/>) instead of one network.</summary>
     internal bool OneVsAll { get; init; }
 
@@ -93,32 +99,62 @@ public sealed class MlpClassifier
     public static int[] LayerSizes(int features, IReadOnlyList<int> hidden, int classes, Activation output) =>
         [features, .. hidden, classes == 2 && output == Activation.Sigmoid ? 1 : classes];
 
-    private Initializer InitializerFor(NetworkSpec spec) => Initializer ?? Initializer.DefaultFor(spec);
+    /// <summary>The initializer of the weights of <paramref name="spec"/>: <see cref="Initializer"/>, or the default for its activations.</summary>
+    public Initializer InitializerFor(NetworkSpec spec) => Initializer ?? Initializer.DefaultFor(spec);
+
+    /// <summary>A network of <paramref name="spec"/> with its initial weights: <see cref="InitializerFor"/> drawing from
+    /// <c>RandomState(Seed)</c>, after <see cref="WeightsAfterData"/>'s data when set.</summary>
+    public Network<T> CreateNetwork<T>(NetworkSpec spec) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => InitialNetwork<T>(spec, out _);
+
+    private Network<T> InitialNetwork<T>(NetworkSpec spec, out NumPyRandom random) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var network = new Network<T>(spec);
+        random = new NumPyRandom((uint)Seed);
+        if (WeightsAfterData is { } data) PlanarData.Generate(data, random);
+        InitializerFor(spec).Initialize(network, random);
+        return network;
+    }
 
     /// <summary>
-    /// The pipeline's last steps on data already scaled: a network of <paramref name="spec"/>, its initial weights, and the
-    /// trainer (or one-vs-all) with <see cref="Training"/>. Sets <see cref="Result"/> and <see cref="History"/>.
+    /// The trainer of a new <see cref="CreateNetwork{T}"/> network (its <see cref="Trainer{T}.Network"/>) with
+    /// <see cref="Training"/> (the image size taken from <paramref name="train"/> for augmentation); with
+    /// <see cref="SharedRandomStream"/> its shuffles continue the weights' generator. Set its callbacks, then <c>Fit</c>.
+    /// </summary>
+    public Trainer<T> CreateTrainer<T>(NetworkSpec spec, Dataset train) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var network = InitialNetwork<T>(spec, out var random);
+        return new Trainer<T>(network, OptionsFor(train)) { Random = SharedRandomStream ? random : null };
+    }
+
+    private TrainingOptions OptionsFor(Dataset train) => Training.AugmentsImages ? ImageShift.ForImages(Training, train) : Training;
+
+    /// <summary>
+    /// The pipeline's last steps on data already scaled: <see cref="CreateTrainer{T}"/> and its <c>Fit</c> (or, for
+    /// <see cref="OneVsAll"/>, <see cref="CreateNetwork{T}"/> and one-vs-all). Sets <see cref="Result"/> and <see cref="History"/>.
     /// </summary>
     internal (Network<T> Network, TrainingResult Result) Train<T>(NetworkSpec spec, Dataset train, Dataset? validation,
         Func<EpochRecord, bool>? epochEnded, CancellationToken cancellation = default,
         Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var network = new Network<T>(spec);
-        var random = InitialGenerator?.Invoke() ?? new NumPyRandom((uint)Seed);
-        InitializerFor(spec).Initialize(network, random);
-        var options = Training.AugmentsImages ? ImageShift.ForImages(Training, train) : Training;
-        var x = train.FeaturesAs<T>();
-        Result = OneVsAll
-            ? Backprop.Training.OneVsAll.Fit(network, x, train.Labels, options, (_, e) => epochEnded?.Invoke(e) ?? true, cancellation)
-            : new Trainer<T>(network, options)
-            {
-                Random = SharedRandomStream ? random : null,
-                EpochEnded = epochEnded,
-                Cancellation = cancellation,
-                CheckpointReady = checkpoint,
-                ResumeFrom = resume,
-            }.Fit(x, train.Labels, validation?.FeaturesAs<T>(), validation?.Labels);
+        Network<T> network;
+        if (OneVsAll)
+        {
+            network = CreateNetwork<T>(spec);
+            Result = Backprop.Training.OneVsAll.Fit(network, train.FeaturesAs<T>(), train.Labels, OptionsFor(train), (_, e) => epochEnded?.Invoke(e) ?? true, cancellation);
+        }
+        else
+        {
+            var trainer = CreateTrainer<T>(spec, train);
+            trainer.EpochEnded = epochEnded;
+            trainer.Cancellation = cancellation;
+            trainer.CheckpointReady = checkpoint;
+            trainer.ResumeFrom = resume;
+            network = trainer.Network;
+            Result = trainer.Fit(train.FeaturesAs<T>(), train.Labels, validation?.FeaturesAs<T>(), validation?.Labels);
+        }
         History = Result.History;
         return (network, Result);
     }

@@ -26,6 +26,10 @@ public sealed record TrainingResult(TrainingHistory History, int Epochs, double 
 /// <see cref="TrainingOptions.Seed"/> + 1, shift augmentation's translations from one seeded with
 /// <see cref="TrainingOptions.Seed"/> + 2, elastic distortions from one seeded with <see cref="TrainingOptions.Seed"/> + 3
 /// (shuffling uses <see cref="TrainingOptions.Seed"/>). With both augmentations a sample is shifted, then distorted.</para>
+/// <para>A mini-batch epoch reads as three pieces: <see cref="MiniBatches{T}"/> is the batch source (the shuffled order,
+/// each batch's targets, its samples in place or copied and augmented, its dropout masks); <c>Step</c> makes one
+/// optimizer step on a batch; <c>EndOfEpoch</c> updates the schedule, checks for divergence, records the epoch and
+/// applies the stop rules, the checkpoint and cancellation.</para>
 /// </summary>
 public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -81,10 +85,6 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private sealed class Run(Trainer<T> trainer, Matrix<T> x, int[] labels, int classes, Matrix<T>? validX, int[]? validLabels)
     {
-        private Matrix<T>? allTargets;
-        /// <summary>The one-hot targets of every sample (built on first use).</summary>
-        private Matrix<T> Targets => allTargets ??= Networks.Targets.OneHot<T>(labels, classes, trainer.Network.Spec.Outputs);
-
         private readonly Network<T> net = trainer.Network;
         private readonly TrainingOptions o = trainer.Options;
         private readonly TrainingHistory history = new();
@@ -98,11 +98,15 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         private ParameterAverage<T>? average;
         private T[]? raw;
 
+        /// <summary>The parameters at the end of the last good epoch, restored when a mini-batch run diverges.</summary>
+        private T[] lastGood = [];
+        /// <summary>The first batch's cost, before any step: the reference for divergence.</summary>
+        private double initialCost = double.NaN;
+        private long samplesSeen;
+
+        /// <summary>Epochs of batches from <see cref="MiniBatches{T}"/>, each a <see cref="Step"/>, then <see cref="EndOfEpoch"/>.</summary>
         public TrainingResult MiniBatch()
         {
-            int n = x.Rows;
-            bool fullBatch = o.Optimizer == OptimizerKind.GradientDescent || o.BatchSize == 0 || o.BatchSize >= n;
-            int batch = fullBatch ? n : o.BatchSize;
             IStepOptimizer<T> optimizer = o.Optimizer switch
             {
                 OptimizerKind.GradientDescent or OptimizerKind.Sgd => new GradientDescent<T>(),
@@ -110,124 +114,85 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 OptimizerKind.Nesterov => new Momentum<T>(o.Momentum, nesterov: true),
                 _ => new Adam<T>(),
             };
-            var dropout = o.Dropout > 0 || o.InputDropout > 0
-                ? new Dropout<T>(net.Spec, o.Dropout, o.InputDropout, seed: (int)(((uint)o.Seed + 1) & int.MaxValue))
-                : null;
             average = o.Averaging switch
             {
                 AveragingKind.Ema => ParameterAverage<T>.Ema(net.ParameterCount, o.AveragingDecay),
                 AveragingKind.Swa => ParameterAverage<T>.Uniform(net.ParameterCount),
                 _ => null,
             };
-            int averageFrom = o.AveragingStart;
             var schedule = LearningRateSchedule.For(o);   // every schedule with the same stall rule (StopWhenStalled)
-            var random = trainer.Random ?? new NumPyRandom((uint)o.Seed);
-            NumPyRandom? shiftRandom = null, elasticRandom = null;
-            ElasticDistortion<T>? elastic = null;
-            if (o.AugmentsImages)
-            {
-                string what = ImageShift.AugmentationName(o);
-                var (h, w) = o.ImageSize ?? throw new ArgumentException($"{what} needs the image size (rows and pixels per row) of the samples: set TrainingOptions.ImageSize.");
-                if (h * w != x.Cols) throw new ArgumentException($"{what}: images of {h}x{w} pixels need {h * w} features; the data has {x.Cols}.");
-                if (fullBatch) throw new ArgumentException($"{what} needs mini-batches (set a batch size below the training set size).");
-                if (o.ShiftPixels > 0) shiftRandom = new NumPyRandom((uint)o.Seed + 2);
-                if (o.ElasticAlpha > 0)
-                {
-                    elastic = new ElasticDistortion<T>(h, w, o.ElasticSigma, o.ElasticAlpha, o.ElasticRotation, o.ElasticScale);
-                    elasticRandom = new NumPyRandom((uint)o.Seed + 3);
-                }
-            }
-            var order = new int[n];
-            for (int i = 0; i < n; i++) order[i] = i;
-            Matrix<T>? bx = null; // copied (augmented, or thinned by dropout) samples of a batch, when they cannot be read in place
-            var by = fullBatch ? Targets : new Matrix<T>(batch, net.Spec.Outputs);
-            var lastGood = (T[])net.Parameters.Clone();
-            long samplesSeen = 0;
+            var batches = new MiniBatches<T>(x, labels, classes, net.Spec, o, trainer.Random ?? new NumPyRandom((uint)o.Seed));
+            lastGood = (T[])net.Parameters.Clone();
             int firstEpoch = 1;
             if (trainer.ResumeFrom is { } resume)
             {
-                Restore(resume, optimizer, order, random, dropout?.Random, shiftRandom, elasticRandom, schedule);
+                Restore(resume, optimizer, batches, schedule);
                 samplesSeen = resume.SamplesSeen;
                 net.Parameters.CopyTo(lastGood, 0);
                 firstEpoch = resume.Epoch + 1;
             }
-            double initialCost = double.NaN; // the first batch's cost, before any step: the reference for divergence
-            string stop = $"completed {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}";
             for (int epoch = firstEpoch; epoch <= o.Epochs; epoch++)
             {
                 double rate = schedule.Rate;
-                if (o.Shuffle && !fullBatch)
-                {
-                    if (o.ShuffleOrder == ShuffleOrder.FromIdentity)
-                        for (int i = 0; i < n; i++) order[i] = i;
-                    random.Shuffle<int>(order);
-                }
+                batches.Shuffle();
                 double costSum = 0;
-                for (int start = 0; start < n; start += batch)
+                for (int start = 0; start < batches.Samples; start += batches.Size)
                 {
-                    int count = Math.Min(batch, n - start);
-                    double cost;
-                    if (fullBatch)
-                    {
-                        dropout?.Draw(count);
-                        cost = net.CostAndGradient(x, by, o.Lambda, dropout);
-                    }
-                    else
-                    {
-                        var yb = count == batch ? by : by.RowSlice(0, count);
-                        Networks.Targets.Gather(labels, order, start, yb);
-                        if (dropout is null && !o.AugmentsImages)
-                        {
-                            // The first layer reads the batch's rows where they are (no copy of the samples).
-                            cost = net.CostAndGradient(new RowSelection<T>(x, order, start, count), yb, o.Lambda);
-                        }
-                        else
-                        {
-                            bx ??= new Matrix<T>(batch, x.Cols);
-                            var xb = count == batch ? bx : bx.RowSlice(0, count);
-                            if (shiftRandom is not null)
-                                ImageShift.CopyShifted(x, order, start, xb, o.ImageSize!.Value.Height, o.ImageSize.Value.Width, o.ShiftPixels, shiftRandom);
-                            else new RowSelection<T>(x, order, start, count).CopyTo(xb);
-                            elastic?.DistortRows(xb, elasticRandom!);
-                            dropout?.Draw(count);
-                            cost = net.CostAndGradient(xb, yb, o.Lambda, dropout);
-                        }
-                    }
-                    if (!double.IsFinite(cost))
-                    {
-                        lastGood.CopyTo(net.Parameters, 0);
-                        throw new TrainingDivergedException(
-                            $"Training diverged in epoch {epoch} (samples {start}..{start + count - 1}): the cost became {(double.IsNaN(cost) ? "NaN" : "infinite")}. " +
-                            $"The parameters were restored to the end of epoch {epoch - 1}. Lower the learning rate (now {rate:G4}) or check the data for huge values.");
-                    }
-                    if (double.IsNaN(initialCost)) initialCost = cost;
-                    costSum += cost * count;
-                    optimizer.Step(net.Parameters, net.Gradient, rate);
-                    if (average is not null && epoch >= averageFrom) average.Update(net.Parameters);
+                    var batch = batches.Take(start);
+                    costSum += Step(batch, optimizer, epoch, rate) * batch.Count;
                 }
-                samplesSeen += n;
-                double epochCost = costSum / n;
-                schedule.EpochEnded(samplesSeen, epochCost);
-                if (!AllFinite(net.Parameters))
-                {
-                    lastGood.CopyTo(net.Parameters, 0);
-                    throw new TrainingDivergedException($"Training diverged in epoch {epoch}: a parameter became NaN or infinite. The parameters were restored to the end of epoch {epoch - 1}. Lower the learning rate (now {rate:G4}).");
-                }
-                if (initialCost > 0 && epochCost > DivergenceFactor * initialCost)
-                {
-                    lastGood.CopyTo(net.Parameters, 0);
-                    string restored = epoch == 1 ? "the initial ones" : $"the end of epoch {epoch - 1}";
-                    throw new TrainingDivergedException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"Training diverged in epoch {epoch}: the cost {epochCost:G4} is more than {DivergenceFactor:G} times the initial {initialCost:G4}. " +
-                        $"The parameters were restored to {restored}. Lower the learning rate (now {rate:G4})."));
-                }
-                net.Parameters.CopyTo(lastGood, 0);
-                if (!EndEpoch(epoch, epochCost, rate, out var reason)) { stop = reason; break; }
-                if (schedule.ShouldStop) { stop = schedule.StopReason!; break; }
-                trainer.CheckpointReady?.Invoke(Capture(epoch, samplesSeen, optimizer, order, random, dropout?.Random, shiftRandom, elasticRandom, schedule));
-                if (trainer.Cancellation.IsCancellationRequested) { stop = $"cancelled after epoch {epoch}"; break; }
+                if (EndOfEpoch(epoch, costSum / batches.Samples, rate, optimizer, batches, schedule) is string stop) return Finish(stop);
             }
-            return Finish(stop);
+            return Finish($"completed {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}");
+        }
+
+        /// <summary>One step on <paramref name="batch"/>: cost and gradient, the optimizer's step, the average's update; returns
+        /// the batch's cost. A NaN or infinite cost restores the last good parameters and throws.</summary>
+        private double Step(MiniBatches<T>.Batch batch, IStepOptimizer<T> optimizer, int epoch, double rate)
+        {
+            double cost = batch.CostAndGradient(net, o.Lambda);
+            if (!double.IsFinite(cost))
+            {
+                lastGood.CopyTo(net.Parameters, 0);
+                throw new TrainingDivergedException(
+                    $"Training diverged in epoch {epoch} (samples {batch.Start}..{batch.Start + batch.Count - 1}): the cost became {(double.IsNaN(cost) ? "NaN" : "infinite")}. " +
+                    $"The parameters were restored to the end of epoch {epoch - 1}. Lower the learning rate (now {rate:G4}) or check the data for huge values.");
+            }
+            if (double.IsNaN(initialCost)) initialCost = cost;
+            optimizer.Step(net.Parameters, net.Gradient, rate);
+            if (average is not null && epoch >= o.AveragingStart) average.Update(net.Parameters);
+            return cost;
+        }
+
+        /// <summary>
+        /// After an epoch of steps: the schedule's update, the divergence checks (a non-finite parameter, or a mean cost
+        /// beyond <see cref="DivergenceFactor"/> times the initial one: restore the last good parameters and throw), the
+        /// epoch's record (<see cref="EndEpoch"/>), the stop rules, the checkpoint and cancellation. Returns why training
+        /// stops, or null to go on.
+        /// </summary>
+        private string? EndOfEpoch(int epoch, double epochCost, double rate, IStepOptimizer<T> optimizer, MiniBatches<T> batches, LearningRateSchedule schedule)
+        {
+            samplesSeen += batches.Samples;
+            schedule.EpochEnded(samplesSeen, epochCost);
+            if (!AllFinite(net.Parameters))
+            {
+                lastGood.CopyTo(net.Parameters, 0);
+                throw new TrainingDivergedException($"Training diverged in epoch {epoch}: a parameter became NaN or infinite. The parameters were restored to the end of epoch {epoch - 1}. Lower the learning rate (now {rate:G4}).");
+            }
+            if (initialCost > 0 && epochCost > DivergenceFactor * initialCost)
+            {
+                lastGood.CopyTo(net.Parameters, 0);
+                string restored = epoch == 1 ? "the initial ones" : $"the end of epoch {epoch - 1}";
+                throw new TrainingDivergedException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Training diverged in epoch {epoch}: the cost {epochCost:G4} is more than {DivergenceFactor:G} times the initial {initialCost:G4}. " +
+                    $"The parameters were restored to {restored}. Lower the learning rate (now {rate:G4})."));
+            }
+            net.Parameters.CopyTo(lastGood, 0);
+            if (!EndEpoch(epoch, epochCost, rate, out var reason)) return reason;
+            if (schedule.ShouldStop) return schedule.StopReason!;
+            trainer.CheckpointReady?.Invoke(Capture(epoch, optimizer, batches, schedule));
+            if (trainer.Cancellation.IsCancellationRequested) return $"cancelled after epoch {epoch}";
+            return null;
         }
 
         public TrainingResult FullBatch()
@@ -238,7 +203,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 OptimizerKind.TruncatedNewton => new TruncatedNewton(),   // o.Epochs is its bound on function evaluations
                 _ => new ConjugateGradient(),
             };
-            var objective = net.CreateObjective(x, Targets, o.Lambda);
+            var objective = net.CreateObjective(x, Targets.OneHot<T>(labels, classes, net.Spec.Outputs), o.Lambda);
             var parameters = (T[])net.Parameters.Clone();
             string? stop = null;
             var result = minimizer.Minimize<T>(objective, parameters, o.Epochs, report =>
@@ -321,8 +286,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
 
         /// <summary>The whole state after <paramref name="epoch"/> (see <see cref="TrainingCheckpoint"/>).</summary>
-        private TrainingCheckpoint Capture(int epoch, long samplesSeen, IStepOptimizer<T> optimizer, int[] order, NumPyRandom random,
-            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, NumPyRandom? elasticRandom, LearningRateSchedule schedule)
+        private TrainingCheckpoint Capture(int epoch, IStepOptimizer<T> optimizer, MiniBatches<T> batches, LearningRateSchedule schedule)
         {
             long steps = 0;
             var s = schedule.State;
@@ -342,11 +306,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 Parameters = ToDouble(net.Parameters),
                 OptimizerSteps = steps,
                 OptimizerState = buffers.Select(b => ToDouble(b)).ToArray(),
-                Order = (int[])order.Clone(),
-                Shuffle = random.GetState(),
-                Dropout = dropoutRandom?.GetState(),
-                Shift = shiftRandom?.GetState(),
-                Elastic = elasticRandom?.GetState(),
+                Order = (int[])batches.Order.Clone(),
+                Shuffle = batches.Random.GetState(),
+                Dropout = batches.Dropout?.Random.GetState(),
+                Shift = batches.ShiftRandom?.GetState(),
+                Elastic = batches.ElasticRandom?.GetState(),
                 Average = average is null ? null : ToDouble(average.Average),
                 AverageCount = average?.Count ?? 0,
                 ScheduleRate = s.Rate,
@@ -362,9 +326,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
 
         /// <summary>Puts the run back into <paramref name="c"/>'s state (the inverse of <see cref="Capture"/>).</summary>
-        private void Restore(TrainingCheckpoint c, IStepOptimizer<T> optimizer, int[] order, NumPyRandom random,
-            NumPyRandom? dropoutRandom, NumPyRandom? shiftRandom, NumPyRandom? elasticRandom, LearningRateSchedule schedule)
+        private void Restore(TrainingCheckpoint c, IStepOptimizer<T> optimizer, MiniBatches<T> batches, LearningRateSchedule schedule)
         {
+            var (order, dropoutRandom, shiftRandom, elasticRandom) = (batches.Order, batches.Dropout?.Random, batches.ShiftRandom, batches.ElasticRandom);
             string precision = typeof(T) == typeof(float) ? "float32" : "float64";
             if (c.Precision != precision) throw new ArgumentException($"The checkpoint is of a {c.Precision} run; this one is {precision}.");
             if (c.Training != o.ToString()) throw new ArgumentException($"The checkpoint was written by a run with '{c.Training}'; this run has '{o}'.");
@@ -382,7 +346,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 case Momentum<T> momentum: momentum.RestoreState(buffers); break;
             }
             c.Order.CopyTo(order, 0);
-            random.SetState(c.Shuffle);
+            batches.Random.SetState(c.Shuffle);
             if (c.Dropout is not null) dropoutRandom!.SetState(c.Dropout);
             if (c.Shift is not null) shiftRandom!.SetState(c.Shift);
             if (c.Elastic is not null) elasticRandom!.SetState(c.Elastic);

@@ -31,4 +31,41 @@ public class MlpClassifierTests
         Assert.Equal([2, 4, 2], new MlpClassifier { HiddenLayers = [4] }.CreateSpec(flower).LayerSizes);
         Assert.Equal([2, 2], MlpClassifier.LayerSizes(2, [], 2, Backprop.Layers.Activation.Softmax));
     }
+
+    [Fact]
+    public void CreateTrainerDrawsTheWeightsAfterThePlanarDataAndContinuesThatStream()
+    {
+        // The flower notebook: RandomState(1) makes the data, then draws 0.01·randn weights; the shuffles continue it.
+        var flower = BuiltinData.Load("flower").Train;
+        var init = Backprop.Initialization.Initializer.Normal(0.01, Backprop.Initialization.DrawOrder.OutIn);
+        var clf = new MlpClassifier { HiddenLayers = [20], Initializer = init, Seed = 1, WeightsAfterData = "flower", SharedRandomStream = true };
+        var spec = clf.CreateSpec(flower);
+        var trainer = clf.CreateTrainer<double>(spec, flower);
+
+        var random = new Backprop.Numerics.NumPyRandom(1u);
+        PlanarData.Flower(random);
+        var expected = new Backprop.Networks.Network<double>(spec);
+        init.Initialize(expected, random);
+        Assert.Equal(expected.Parameters, trainer.Network.Parameters);
+        Assert.Equal(expected.Parameters, clf.CreateNetwork<double>(spec).Parameters);
+        Assert.NotNull(trainer.Random);
+        Assert.Equal(random.RandInt(0, 1_000_000), trainer.Random.RandInt(0, 1_000_000));
+        Assert.Same(clf.Training, trainer.Options);
+        Assert.Null(new MlpClassifier { HiddenLayers = [20], Seed = 1, WeightsAfterData = "flower" }.CreateTrainer<double>(spec, flower).Random);
+    }
+
+    [Fact]
+    public void FitTrainsTheNetworkThatCreateTrainerMakes()
+    {
+        // One code path: Fit (no scaling, float64) and CreateTrainer's trainer give the same weights, bit for bit.
+        var flower = BuiltinData.Load("flower").Train;
+        var clf = new MlpClassifier
+        {
+            HiddenLayers = [6], Seed = 3, Precision = Precision.Float64, Scaling = Scaling.None,
+            Training = new Backprop.Training.TrainingOptions { Epochs = 3, BatchSize = 50, Seed = 4 },
+        };
+        var trainer = clf.CreateTrainer<double>(clf.CreateSpec(flower), flower);
+        trainer.Fit(flower.FeaturesAs<double>(), flower.Labels);
+        Assert.Equal(trainer.Network.Parameters, clf.Fit(flower).Model!.ParametersAsDoubles());
+    }
 }

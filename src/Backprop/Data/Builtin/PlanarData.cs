@@ -8,6 +8,20 @@ namespace Backprop.Data.Builtin;
 /// </summary>
 public static class PlanarData
 {
+    /// <summary>The set named <paramref name="name"/> (flower or spiral, default sizes) drawn from <paramref name="rng"/>, which
+    /// is left after the data: a notebook that seeds once, makes its data and then draws its weights from the same generator.</summary>
+    /// <exception cref="ArgumentException">Another name.</exception>
+    public static Dataset Generate(string name, NumPyRandom rng)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "flower" => Flower(rng),
+            "spiral" => Spiral(rng),
+            _ => throw new ArgumentException($"Only the generated sets flower and spiral can share their generator with the weights, not '{name}'."),
+        };
+    }
+
     /// <summary>
     /// The "flower" set of the deep-learning course's <c>planar_utils.load_planar_dataset</c>: two
     /// classes of <paramref name="m"/>/2 points each on the petals of <c>r = 4 sin(4t)</c>, with noise.

@@ -61,4 +61,19 @@ public class PlanarDataTests
         Assert.Equal(6.24, l[^1]);
         Assert.Equal(3.12 + 1 * ((6.24 - 3.12) / 199), l[1]);
     }
+
+    [Theory]
+    [InlineData(" Flower")]
+    [InlineData("spiral")]
+    public void GenerateMakesTheNamedSetAndLeavesTheGeneratorAfterIt(string name)
+    {
+        var random = new NumPyRandom(5u);
+        var generated = PlanarData.Generate(name, random);
+        var expectedRandom = new NumPyRandom(5u);
+        var expected = name.Trim() == "Flower" ? PlanarData.Flower(expectedRandom) : PlanarData.Spiral(expectedRandom);
+        Assert.Equal(expected.Features.ToArray(), generated.Features.ToArray());
+        Assert.Equal(expected.Labels, generated.Labels);
+        Assert.Equal(expectedRandom.RandInt(0, 1_000_000), random.RandInt(0, 1_000_000));
+        Assert.Contains("not 'circle'", Assert.Throws<ArgumentException>(() => PlanarData.Generate("circle", new NumPyRandom(0u))).Message);
+    }
 }

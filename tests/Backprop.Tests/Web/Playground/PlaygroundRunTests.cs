@@ -34,6 +34,21 @@ public class PlaygroundRunTests
     }
 
     [Fact]
+    public void TheClassifierIsTheLibrarysPipelineWithThePagesSettings()
+    {
+        var flower = PlaygroundConfig.FromPreset(Presets.Get("flower")).Classifier();
+        Assert.Equal("flower", flower.WeightsAfterData);
+        Assert.True(flower.SharedRandomStream);   // the notebook's one generator: data, weights, then shuffles
+        Assert.Equal(Backprop.Models.Precision.Float64, flower.Precision);
+        Assert.Equal(Backprop.Layers.Activation.Softmax, flower.Output);
+        var custom = new PlaygroundConfig { Data = "circle", Hidden = [5, 3], Seed = 9 }.Classifier();
+        Assert.Null(custom.WeightsAfterData);
+        Assert.False(custom.SharedRandomStream);
+        Assert.Equal([5, 3], custom.HiddenLayers);
+        Assert.Equal(9, custom.Seed);
+    }
+
+    [Fact]
     public async Task ARunStopsAtTheTimeLimitAndSaysSo()
     {
         var runs = new PlaygroundRuns(new PlaygroundLimits { MaxSeconds = 0.2 });
