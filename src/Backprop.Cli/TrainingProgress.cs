@@ -50,10 +50,10 @@ internal static class TrainingProgress
     /// every <paramref name="printEvery"/> epochs (default <see cref="DefaultPrintEvery"/>).
     /// </summary>
     public static Experiments.ExperimentResult Run(CommandOutput output, Experiments.PreparedExperiment prepared, int? printEvery, CancellationToken cancellation = default,
-        Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null)
+        Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null, int checkpointEvery = 1)
     {
         int epochs = prepared.Preset.Training.Epochs;
-        return Show(output.Progress, output.Live, epochs, printEvery ?? DefaultPrintEvery(epochs), onEpoch => prepared.Run(onEpoch, cancellation, checkpoint, resume));
+        return Show(output.Progress, output.Live, epochs, printEvery ?? DefaultPrintEvery(epochs), onEpoch => prepared.Run(onEpoch, cancellation, checkpoint, resume, checkpointEvery));
     }
 
     private static double Eta(EpochRecord e, int epochs, double first) =>

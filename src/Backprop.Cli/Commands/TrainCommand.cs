@@ -104,7 +104,8 @@ internal static class TrainCommand
                 $"{p.Training}, {Precisions.Name(p.Precision)}, init {p.Initializer}, scaling {Scalings.Name(prepared.Scaling)}, seed {p.Seed}"));
 
             x.ApplyThreads(parse);
-            // The state after the last epoch: written to --checkpoint as it comes, or kept to leave one when a signal stops the run.
+            // The state after the last epoch: written to --checkpoint every N epochs, or captured only when a signal stops the
+            // run (each capture copies the whole state, which a long run of a large network would otherwise pile up).
             using var interrupts = Interrupts.Listen(stdout, stderr);
             var runArguments = RunArguments(parse);
             TrainingCheckpoint? last = null;
@@ -113,13 +114,14 @@ internal static class TrainCommand
                 onCheckpoint = state =>
                 {
                     last = state;
-                    if (checkpointPath is not null && (state.Epoch % checkpointEvery == 0 || state.Epoch == p.Training.Epochs || interrupts?.Signal is not null))
+                    if (checkpointPath is not null)
                         Options.WriteOutput(checkpointPath, "--checkpoint", () => new CheckpointFile(runArguments, Directory.GetCurrentDirectory(), state).Save(checkpointPath));
                 };
             ExperimentResult result;
             try
             {
-                result = TrainingProgress.Run(output, prepared, every, interrupts?.Token ?? default, onCheckpoint, resumeState);
+                result = TrainingProgress.Run(output, prepared, every, interrupts?.Token ?? default, onCheckpoint, resumeState,
+                    checkpointPath is null ? int.MaxValue : checkpointEvery);
             }
             catch (ArgumentException e) when (resumeState is not null)
             {

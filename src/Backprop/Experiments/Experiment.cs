@@ -112,13 +112,14 @@ public sealed class PreparedExperiment
     /// <summary>Trains and evaluates. <paramref name="onEpoch"/> sees every epoch's record. When
     /// <paramref name="cancellation"/> is cancelled, training stops after the current epoch and the result
     /// holds what was trained so far (its <see cref="ExperimentResult.StopReason"/> says so).
-    /// <paramref name="checkpoint"/> receives the run's state after every epoch; <paramref name="resume"/> continues
+    /// <paramref name="checkpoint"/> receives the run's state after every <paramref name="checkpointEvery"/>-th epoch, the
+    /// last one and a cancelled one (<see cref="Trainer{T}.CheckpointReady"/>); <paramref name="resume"/> continues
     /// from such a state (mini-batch optimizers; see <see cref="TrainingCheckpoint"/>).</summary>
     public ExperimentResult Run(Action<EpochRecord>? onEpoch = null, CancellationToken cancellation = default,
-        Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null) =>
-        Preset.Precision == Precision.Float32 ? Run<float>(onEpoch, cancellation, checkpoint, resume) : Run<double>(onEpoch, cancellation, checkpoint, resume);
+        Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null, int checkpointEvery = 1) =>
+        Preset.Precision == Precision.Float32 ? Run<float>(onEpoch, cancellation, checkpoint, resume, checkpointEvery) : Run<double>(onEpoch, cancellation, checkpoint, resume, checkpointEvery);
 
-    private ExperimentResult Run<T>(Action<EpochRecord>? onEpoch, CancellationToken cancellation, Action<TrainingCheckpoint>? checkpoint, TrainingCheckpoint? resume)
+    private ExperimentResult Run<T>(Action<EpochRecord>? onEpoch, CancellationToken cancellation, Action<TrainingCheckpoint>? checkpoint, TrainingCheckpoint? resume, int checkpointEvery)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var p = Preset;
@@ -129,7 +130,7 @@ public sealed class PreparedExperiment
         {
             onEpoch?.Invoke(e);
             return true;
-        }, cancellation, checkpoint, resume);
+        }, cancellation, checkpoint, resume, checkpointEvery);
         string stop = result.StopReason;
         var c = CultureInfo.InvariantCulture;
         var metadata = new Dictionary<string, string>

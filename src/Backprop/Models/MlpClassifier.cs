@@ -136,7 +136,7 @@ public sealed class MlpClassifier
     /// </summary>
     internal (Network<T> Network, TrainingResult Result) Train<T>(NetworkSpec spec, Dataset train, Dataset? validation,
         Func<EpochRecord, bool>? epochEnded, CancellationToken cancellation = default,
-        Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null)
+        Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null, int checkpointEvery = 1)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         Network<T> network;
@@ -151,6 +151,7 @@ public sealed class MlpClassifier
             trainer.EpochEnded = epochEnded;
             trainer.Cancellation = cancellation;
             trainer.CheckpointReady = checkpoint;
+            trainer.CheckpointEvery = checkpointEvery;
             trainer.ResumeFrom = resume;
             network = trainer.Network;
             Result = trainer.Fit(train.FeaturesAs<T>(), train.Labels, validation?.FeaturesAs<T>(), validation?.Labels);

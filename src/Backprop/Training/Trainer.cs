@@ -56,10 +56,19 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// holds the optimizer's own iterate during the call (the record's accuracies are the average's).</summary>
     public Func<EpochRecord, bool>? EpochEnded { get; set; }
     /// <summary>
-    /// Mini-batch runs: called after every whole epoch (unless training stops there by its own rules) with the state
-    /// to resume from, e.g. to write a checkpoint file. Setting it makes each epoch copy the state.
+    /// Mini-batch runs: called after every <see cref="CheckpointEvery"/>-th whole epoch, after the last one and after the
+    /// epoch at which <see cref="Cancellation"/> stops the run (unless training stops by its own rules), with the state to
+    /// resume from, e.g. to write a checkpoint file. Each call copies the whole state (parameters, optimizer moments,
+    /// history), so a run that only needs it when interrupted sets <see cref="CheckpointEvery"/> to <see cref="int.MaxValue"/>.
     /// </summary>
     public Action<TrainingCheckpoint>? CheckpointReady { get; set; }
+    /// <summary>Epochs between two calls of <see cref="CheckpointReady"/> (at least 1; default every epoch).</summary>
+    public int CheckpointEvery
+    {
+        get => checkpointEvery;
+        set => checkpointEvery = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Checkpoints come every N ≥ 1 epochs.");
+    }
+    private int checkpointEvery = 1;
     /// <summary>Mini-batch runs: continue from this checkpoint (its epoch + 1) to <see cref="TrainingOptions.Epochs"/>.</summary>
     public TrainingCheckpoint? ResumeFrom { get; set; }
     /// <summary>Checked after every epoch (and its checkpoint): when cancelled, training stops there ("cancelled after epoch N").</summary>
@@ -190,8 +199,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             net.Parameters.CopyTo(lastGood, 0);
             if (!EndEpoch(epoch, epochCost, rate, out var reason)) return reason;
             if (schedule.ShouldStop) return schedule.StopReason!;
-            trainer.CheckpointReady?.Invoke(Capture(epoch, optimizer, batches, schedule));
-            if (trainer.Cancellation.IsCancellationRequested) return $"cancelled after epoch {epoch}";
+            bool cancelled = trainer.Cancellation.IsCancellationRequested;
+            if (trainer.CheckpointReady is { } ready && (cancelled || epoch % trainer.CheckpointEvery == 0 || epoch == o.Epochs))
+                ready(Capture(epoch, optimizer, batches, schedule));
+            if (cancelled || trainer.Cancellation.IsCancellationRequested) return $"cancelled after epoch {epoch}";
             return null;
         }
 

@@ -91,6 +91,32 @@ public class TrainingCheckpointTests
         Assert.Equal(net.Parameters, last.Parameters);
     }
 
+    [Theory]
+    [InlineData(3, 7, -1, new[] { 3, 6, 7 })]              // every third epoch, and the last
+    [InlineData(int.MaxValue, 7, -1, new[] { 7 })]          // only the last
+    [InlineData(int.MaxValue, 50, 4, new[] { 4 })]          // only where a cancellation stops the run
+    [InlineData(2, 50, 5, new[] { 2, 4, 5 })]
+    public void CheckpointsComeEveryNEpochsAtTheEndAndWhenCancelled(int every, int epochs, int cancelAt, int[] expected)
+    {
+        using var cancel = new CancellationTokenSource();
+        var (x, labels, _, _) = Data.Value;
+        var net = new Network<double>(NetworkSpec.Create([64, 8, 10], Activation.Relu, Activation.Softmax));
+        var seen = new List<int>();
+        TrainingCheckpoint? last = null;
+        var trainer = new Trainer<double>(net, new TrainingOptions { Epochs = epochs, BatchSize = 100 })
+        {
+            Cancellation = cancel.Token,
+            CheckpointEvery = every,
+            CheckpointReady = c => { seen.Add(c.Epoch); last = c; },
+            EpochEnded = e => { if (e.Epoch == cancelAt) cancel.Cancel(); return true; },
+        };
+        var result = trainer.Fit(Matrix<double>.FromDoubles(labels.Length, 64, x), labels);
+        Assert.Equal(expected, seen);
+        Assert.Equal(net.Parameters, last!.Parameters);   // the last one holds the network the run ends with
+        if (cancelAt > 0) Assert.Equal($"cancelled after epoch {cancelAt}", result.StopReason);
+        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.CheckpointEvery = 0);
+    }
+
     [Fact]
     public void MismatchedRunsAndDamagedFilesAreRefused()
     {
