@@ -57,19 +57,7 @@ public static class DigitServer
         ArgumentNullException.ThrowIfNull(urls);
         if (Unsuitable(model) is { } reason) throw new ArgumentException(char.ToUpperInvariant(reason[0]) + reason[1..] + ".");
         limits ??= new ServerLimits();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            ApplicationName = typeof(DigitServer).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        builder.Logging.ClearProviders();
-        // Logs go to stderr, so that stdout carries only what the caller prints (backprop serve --json: one JSON object).
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(logLevel);
-        // A failure to start (e.g. the port is taken) is thrown to the caller, who reports it in one line; the host's own
-        // log entry would repeat it with a stack trace.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        var builder = ServerBuilder.Create(typeof(DigitServer), logLevel);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

@@ -18,17 +18,7 @@ public static class PlaygroundServer
     public static WebApplication Build(IEnumerable<string> urls, PlaygroundLimits? limits = null, LogLevel logLevel = LogLevel.Warning)
     {
         ArgumentNullException.ThrowIfNull(urls);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            ApplicationName = typeof(PlaygroundServer).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        // As DigitServer: logs on stderr (stdout carries what the command prints), start-up failures thrown to the caller.
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(logLevel);
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        var builder = ServerBuilder.Create(typeof(PlaygroundServer), logLevel);   // as DigitServer: logs on stderr, start-up failures thrown
         builder.Services.AddProblemDetails();
         builder.Services.AddPlayground(limits);
         var app = builder.Build();

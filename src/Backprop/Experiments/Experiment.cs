@@ -126,11 +126,12 @@ public sealed class PreparedExperiment
         var prepared = Prepare(Train)!;
         var preparedValid = Prepare(Valid);
         var preparedTest = Prepare(Test);
+        var x = prepared.FeaturesAs<T>();   // one copy in T for training, the train score and the seed cost
         var (network, result) = classifier.Train<T>(Spec, prepared, preparedValid, e =>
         {
             onEpoch?.Invoke(e);
             return true;
-        }, cancellation, checkpoint, resume, checkpointEvery);
+        }, cancellation, checkpoint, resume, checkpointEvery, x);
         string stop = result.StopReason;
         var c = CultureInfo.InvariantCulture;
         var metadata = new Dictionary<string, string>
@@ -147,7 +148,7 @@ public sealed class PreparedExperiment
             ["stop"] = stop,
         };
         double Score(Dataset d) => Metrics.Accuracy(network.Predict(d.FeaturesAs<T>()), d.Labels);
-        double trainAccuracy = Score(prepared);
+        double trainAccuracy = Metrics.Accuracy(network.Predict(x), prepared.Labels);
         double? validAccuracy = preparedValid is null ? null : Score(preparedValid), testAccuracy = preparedTest is null ? null : Score(preparedTest);
         // The accuracies travel with the model file (fractions 0..1), so whoever serves it can say how good it is.
         metadata["train_accuracy"] = trainAccuracy.ToString("R", c);
@@ -159,7 +160,7 @@ public sealed class PreparedExperiment
         {
             // Σ over samples and classes of the cross-entropy plus l2·Σw² (no biases) is m times the mean cost with λ = 2·l2.
             var targets = Targets.OneHot<T>(prepared.Labels, Math.Max(network.Spec.Outputs, 2), network.Spec.Outputs);
-            seedCost = network.Cost(prepared.FeaturesAs<T>(), targets, 2 * l2) * prepared.Count;
+            seedCost = network.Cost(x, targets, 2 * l2) * prepared.Count;
         }
         return new ExperimentResult(p, model, result.History, trainAccuracy, validAccuracy, testAccuracy,
             result.FinalCost, result.Epochs, result.Seconds, stop, Train, Valid, Test, prepared, preparedValid, preparedTest) { SeedCost = seedCost, Scaling = Scaling };

@@ -136,14 +136,15 @@ public sealed class MlpClassifier
     /// </summary>
     internal (Network<T> Network, TrainingResult Result) Train<T>(NetworkSpec spec, Dataset train, Dataset? validation,
         Func<EpochRecord, bool>? epochEnded, CancellationToken cancellation = default,
-        Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null, int checkpointEvery = 1)
+        Action<TrainingCheckpoint>? checkpoint = null, TrainingCheckpoint? resume = null, int checkpointEvery = 1, Matrix<T>? features = null)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
+        var x = features ?? train.FeaturesAs<T>();   // the caller's copy when it has one (a second copy of MNIST costs ~170 MB)
         Network<T> network;
         if (OneVsAll)
         {
             network = CreateNetwork<T>(spec);
-            Result = Backprop.Training.OneVsAll.Fit(network, train.FeaturesAs<T>(), train.Labels, OptionsFor(train), (_, e) => epochEnded?.Invoke(e) ?? true, cancellation);
+            Result = Backprop.Training.OneVsAll.Fit(network, x, train.Labels, OptionsFor(train), (_, e) => epochEnded?.Invoke(e) ?? true, cancellation);
         }
         else
         {
@@ -154,7 +155,7 @@ public sealed class MlpClassifier
             trainer.CheckpointEvery = checkpointEvery;
             trainer.ResumeFrom = resume;
             network = trainer.Network;
-            Result = trainer.Fit(train.FeaturesAs<T>(), train.Labels, validation?.FeaturesAs<T>(), validation?.Labels);
+            Result = trainer.Fit(x, train.Labels, validation?.FeaturesAs<T>(), validation?.Labels);
         }
         History = Result.History;
         return (network, Result);

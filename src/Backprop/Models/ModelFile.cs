@@ -42,27 +42,17 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(model);
         if (TooLarge(model.Spec, model.Precision) is { } reason) throw new ArgumentException(char.ToUpperInvariant(reason[0]) + reason[1..] + ".");
         var bytes = ParameterBytes(model);
-        var json = new JsonObject
+        var json = new JsonObject { ["format"] = FormatName, ["version"] = Version };
+        foreach (var (key, value) in Described(model).ToList()) json[key] = value?.DeepClone();
+        json["metadata"] = new JsonObject(model.Metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)));
+        json["parameters"] = new JsonObject
         {
-            ["format"] = FormatName,
-            ["version"] = Version,
-            ["layers"] = new JsonArray(model.Spec.LayerSizes.Select(s => (JsonNode)s).ToArray()),
-            ["activations"] = new JsonArray(model.Spec.Activations.Select(a => (JsonNode)Activations.Name(a)).ToArray()),
-            ["loss"] = LossFunctions.Name(model.Spec.Loss),
-            ["precision"] = Precisions.Name(model.Precision),
-            ["classes"] = new JsonArray(model.ClassNames.Select(c => (JsonNode)c).ToArray()),
-            ["image"] = model.Image is { } im ? new JsonObject { ["height"] = im.Height, ["width"] = im.Width, ["channels"] = im.Channels, ["column_major"] = im.ColumnMajor } : null,
-            ["preprocessing"] = model.Preprocessor is null ? null : JsonNode.Parse(model.Preprocessor.ToJson()),
-            ["metadata"] = new JsonObject(model.Metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
-            ["parameters"] = new JsonObject
-            {
-                ["count"] = model.Spec.ParameterCount,
-                ["layout"] = "per layer: W [out, in] row-major, then b [out]; little-endian",
-                ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(bytes)),
-                ["base64"] = Convert.ToBase64String(bytes),
-            },
-            ["sha256"] = PredictionHash(model, bytes),
+            ["count"] = model.Spec.ParameterCount,
+            ["layout"] = "per layer: W [out, in] row-major, then b [out]; little-endian",
+            ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(bytes)),
+            ["base64"] = Convert.ToBase64String(bytes),
         };
+        json["sha256"] = PredictionHash(model, bytes);
         AtomicFile.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
@@ -115,15 +105,10 @@ public static class ModelFile
         }
     }
 
-    /// <summary>
-    /// SHA-256 (hex) of everything that changes a prediction: the compact JSON of the network (layers, activations, loss),
-    /// precision, class names, image shape and preprocessing as this class writes them, then the parameter bytes.
-    /// </summary>
-    public static string PredictionHash(Model model, ReadOnlySpan<byte> parameterBytes)
+    /// <summary>What changes a prediction, as the file holds it: the network (layers, activations, loss), precision, class
+    /// names, image shape and preprocessing.</summary>
+    private static JsonObject Described(Model model) => new()
     {
-        ArgumentNullException.ThrowIfNull(model);
-        var described = new JsonObject
-        {
             ["layers"] = new JsonArray(model.Spec.LayerSizes.Select(s => (JsonNode)s).ToArray()),
             ["activations"] = new JsonArray(model.Spec.Activations.Select(a => (JsonNode)Activations.Name(a)).ToArray()),
             ["loss"] = LossFunctions.Name(model.Spec.Loss),
@@ -131,7 +116,16 @@ public static class ModelFile
             ["classes"] = new JsonArray(model.ClassNames.Select(c => (JsonNode)c).ToArray()),
             ["image"] = model.Image is { } im ? new JsonObject { ["height"] = im.Height, ["width"] = im.Width, ["channels"] = im.Channels, ["column_major"] = im.ColumnMajor } : null,
             ["preprocessing"] = model.Preprocessor is null ? null : JsonNode.Parse(model.Preprocessor.ToJson()),
-        };
+    };
+
+    /// <summary>
+    /// SHA-256 (hex) of everything that changes a prediction: the compact JSON of the network (layers, activations, loss),
+    /// precision, class names, image shape and preprocessing as this class writes them, then the parameter bytes.
+    /// </summary>
+    public static string PredictionHash(Model model, ReadOnlySpan<byte> parameterBytes)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var described = Described(model);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(System.Text.Encoding.UTF8.GetBytes(described.ToJsonString()));
         hash.AppendData(parameterBytes);
