@@ -123,10 +123,13 @@ public sealed class PreparedExperiment
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var p = Preset;
+        // The kernels compile on the other core while this one scales and converts the training set.
+        var warmup = Warmup.Start<T>(Spec, p.Training, (long)Train.Count * Train.FeatureCount);
         var prepared = Prepare(Train)!;
         var preparedValid = Prepare(Valid);
         var preparedTest = Prepare(Test);
         var x = prepared.FeaturesAs<T>();   // one copy in T for training, the train score and the seed cost
+        warmup.Wait();
         var (network, result) = classifier.Train<T>(Spec, prepared, preparedValid, e =>
         {
             onEpoch?.Invoke(e);
