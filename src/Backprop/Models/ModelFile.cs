@@ -42,8 +42,9 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(model);
         if (TooLarge(model.Spec, model.Precision) is { } reason) throw new ArgumentException(char.ToUpperInvariant(reason[0]) + reason[1..] + ".");
         var bytes = ParameterBytes(model);
-        var json = new JsonObject { ["format"] = FormatName, ["version"] = Version };
-        foreach (var (key, value) in Described(model).ToList()) json[key] = value?.DeepClone();
+        var json = Described(model);
+        json.Insert(0, "format", FormatName);
+        json.Insert(1, "version", Version);
         json["metadata"] = new JsonObject(model.Metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)));
         json["parameters"] = new JsonObject
         {

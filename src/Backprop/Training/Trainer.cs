@@ -202,7 +202,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             bool cancelled = trainer.Cancellation.IsCancellationRequested;
             if (trainer.CheckpointReady is { } ready && (cancelled || epoch % trainer.CheckpointEvery == 0 || epoch == o.Epochs))
                 ready(Capture(epoch, optimizer, batches, schedule));
-            if (cancelled || trainer.Cancellation.IsCancellationRequested) return $"cancelled after epoch {epoch}";
+            if (trainer.Cancellation.IsCancellationRequested) return $"cancelled after epoch {epoch}";   // also when cancelled in the checkpoint's callback
             return null;
         }
 

@@ -32,15 +32,20 @@ public static class Warmup
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
+    /// <summary>Batches of the warm-up at most this long: a run's batch of tens of thousands of rows would make it allocate
+    /// hundreds of megabytes to compile the same kernels.</summary>
+    internal const int MaxBatch = 512;
+
     /// <summary>One epoch of three batches of zeros (all labels 0), validated on the same rows.</summary>
     internal static void Run<T>(NetworkSpec spec, TrainingOptions options) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var network = new Network<T>(spec);
         Initializer.DefaultFor(spec).Initialize(network, new NumPyRandom(0u));
-        int rows = 3 * options.BatchSize;
+        int batch = Math.Min(options.BatchSize, MaxBatch);
+        int rows = 3 * batch;
         var x = new Matrix<T>(rows, spec.Inputs);
         var labels = new int[rows];
-        var once = options with { Epochs = 1, EarlyStoppingPatience = 0, StopWhenStalled = 0, AverageFromEpoch = 0, TrackTrainAccuracy = true, TrainAccuracyRows = 0 };
+        var once = options with { Epochs = 1, BatchSize = batch, EarlyStoppingPatience = 0, StopWhenStalled = 0, AverageFromEpoch = 0, TrackTrainAccuracy = true, TrainAccuracyRows = 0 };
         new Trainer<T>(network, once).Fit(x, labels, x, labels);
     }
 }

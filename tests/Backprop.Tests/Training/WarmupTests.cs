@@ -21,6 +21,9 @@ public class WarmupTests
         var options = p.Training.AugmentsImages ? p.Training with { ImageSize = (28, 28) } : p.Training;
         Warmup.Run<float>(spec, options);
         Warmup.Run<double>(spec, options with { Dropout = 0.2, InputDropout = 0.1 });
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Warmup.Run<float>(spec, options with { BatchSize = 60000 });   // warmed on batches of at most Warmup.MaxBatch rows
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64L << 20, "a warm-up of batches of 60,000 rows allocated 64 MB or more");
     }
 
     [Fact]
